@@ -1,0 +1,40 @@
+import { KeychainError, type SecretStore } from './secret-store'
+
+/** The OS keychain through keytar: Keychain on macOS, Credential Vault on Windows, Secret Service on Linux. */
+export const keychainService = 'Keyhold'
+
+type Keytar = typeof import('keytar')
+
+function classify(error: unknown): KeychainError {
+  const text = error instanceof Error ? error.message : String(error)
+  const failure = /lock|dismissed|prompt/i.test(text) ? 'locked' : 'unavailable'
+  return new KeychainError(failure, text, { cause: error })
+}
+
+export function createKeytarSecretStore(loadKeytar: () => Promise<Keytar> = () => import('keytar')): SecretStore {
+  let keytar: Promise<Keytar> | undefined
+  const load = async (): Promise<Keytar> => {
+    keytar ??= loadKeytar()
+    try {
+      return await keytar
+    } catch (error) {
+      keytar = undefined
+      throw new KeychainError('unavailable', `The keychain library could not be loaded: ${String(error)}`, {
+        cause: error,
+      })
+    }
+  }
+  const call = async <T>(fn: (k: Keytar) => Promise<T>): Promise<T> => {
+    const k = await load()
+    try {
+      return await fn(k)
+    } catch (error) {
+      throw classify(error)
+    }
+  }
+  return {
+    get: (account) => call((k) => k.getPassword(keychainService, account)),
+    set: (account, secret) => call((k) => k.setPassword(keychainService, account, secret)),
+    delete: (account) => call((k) => k.deletePassword(keychainService, account)),
+  }
+}

@@ -1,0 +1,48 @@
+import Database from 'better-sqlite3'
+import { mkdirSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { migrate, type MigrationReport } from '../../../../db/migrator'
+import { migrations } from '../../../../db/migrations'
+
+export type SqliteDatabase = Database.Database
+
+export interface OpenDatabaseOptions {
+  /** better-sqlite3 binary built for the running runtime (Electron or Node); see README. */
+  readonly nativeBinding?: string
+  readonly readonly?: boolean
+}
+
+/**
+ * S21: WAL with synchronous=FULL (a committed change survives power loss),
+ * foreign keys on, and a busy timeout so the app and the CLI writing at the
+ * same moment wait for each other instead of failing with "database is locked".
+ */
+export function openDatabase(file: string, options: OpenDatabaseOptions = {}): SqliteDatabase {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+  const db = new Database(file, {
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+  })
+  try {
+    db.pragma('busy_timeout = 5000')
+    db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = FULL')
+    db.pragma('foreign_keys = ON')
+    return db
+  } catch (error) {
+    db.close()
+    throw error
+  }
+}
+
+export function openAndMigrate(
+  file: string,
+  options: OpenDatabaseOptions = {},
+): { db: SqliteDatabase; report: MigrationReport } {
+  const db = openDatabase(file, options)
+  try {
+    return { db, report: migrate(db, migrations) }
+  } catch (error) {
+    db.close()
+    throw error
+  }
+}

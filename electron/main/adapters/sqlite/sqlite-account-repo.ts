@@ -1,0 +1,129 @@
+import { usernameKey } from '../../domain/username'
+import type { AccountPatch, AccountRecord, AccountRepo, NewAccount, Role } from '../../services/ports'
+import type { SqliteDatabase } from './open-database'
+
+interface AccountRow {
+  id: number
+  username: string
+  display_name: string
+  email: string | null
+  phone: string | null
+  role: Role
+  disabled: number
+  password_hash: string
+  password_changed_at: number
+  failed_attempts: number
+  locked_until: number | null
+  admin_locked: number
+  created_at: number
+  updated_at: number
+  last_sign_in_at: number | null
+}
+
+function toRecord(row: AccountRow): AccountRecord {
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.display_name,
+    email: row.email,
+    phone: row.phone,
+    role: row.role,
+    disabled: row.disabled === 1,
+    passwordHash: row.password_hash,
+    passwordChangedAt: row.password_changed_at,
+    failedAttempts: row.failed_attempts,
+    lockedUntil: row.locked_until,
+    adminLocked: row.admin_locked === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    lastSignInAt: row.last_sign_in_at,
+  }
+}
+
+const patchColumns: Record<keyof AccountPatch, string> = {
+  displayName: 'display_name',
+  email: 'email',
+  phone: 'phone',
+  role: 'role',
+  disabled: 'disabled',
+  lastSignInAt: 'last_sign_in_at',
+}
+
+/** LIKE pattern for a prefix search, with the wildcard characters escaped. */
+function prefixPattern(search: string): string {
+  return `${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+}
+
+export function createSqliteAccountRepo(db: SqliteDatabase): AccountRepo {
+  const byId = db.prepare<[number], AccountRow>('SELECT * FROM accounts WHERE id = ?')
+  const byKey = db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE username_key = ?')
+  const countAll = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM accounts')
+  const countAdmins = db.prepare<[number], { n: number }>(
+    "SELECT count(*) AS n FROM accounts WHERE role = 'admin' AND (? = 0 OR disabled = 0)",
+  )
+  const insert = db.prepare(
+    `INSERT INTO accounts (username, username_key, display_name, email, phone, role, password_hash,
+       password_changed_at, created_at, updated_at)
+     VALUES (@username, @usernameKey, @displayName, @email, @phone, @role, @passwordHash, @now, @now, @now)`,
+  )
+  const setPassword = db.prepare<[string, number, number, number]>(
+    'UPDATE accounts SET password_hash = ?, password_changed_at = ?, updated_at = ? WHERE id = ?',
+  )
+  const setLock = db.prepare<[number, number | null, number, number, number]>(
+    'UPDATE accounts SET failed_attempts = ?, locked_until = ?, admin_locked = ?, updated_at = ? WHERE id = ?',
+  )
+  const remove = db.prepare<[number]>('DELETE FROM accounts WHERE id = ?')
+
+  const searchWhere = `WHERE username_key LIKE @pattern ESCAPE '\\' OR lower(display_name) LIKE @pattern ESCAPE '\\'
+      OR lower(email) LIKE @pattern ESCAPE '\\'`
+  const listAll = db.prepare<{ limit: number; offset: number }, AccountRow>(
+    'SELECT * FROM accounts ORDER BY username_key LIMIT @limit OFFSET @offset',
+  )
+  const listSearch = db.prepare<{ pattern: string; limit: number; offset: number }, AccountRow>(
+    `SELECT * FROM accounts ${searchWhere} ORDER BY username_key LIMIT @limit OFFSET @offset`,
+  )
+  const countSearch = db.prepare<{ pattern: string }, { n: number }>(
+    `SELECT count(*) AS n FROM accounts ${searchWhere}`,
+  )
+
+  return {
+    count: () => countAll.get()!.n,
+    countAdmins: ({ enabledOnly }) => countAdmins.get(enabledOnly ? 1 : 0)!.n,
+    findById: (id) => {
+      const row = byId.get(id)
+      return row ? toRecord(row) : null
+    },
+    findByUsername: (username) => {
+      const row = byKey.get(usernameKey(username))
+      return row ? toRecord(row) : null
+    },
+    insert: (account: NewAccount) => {
+      const info = insert.run({ ...account, usernameKey: usernameKey(account.username) })
+      return toRecord(byId.get(Number(info.lastInsertRowid))!)
+    },
+    update: (id, patch, now) => {
+      const entries = Object.entries(patch).filter(([, value]) => value !== undefined)
+      if (entries.length === 0) return
+      const sets = entries.map(([key]) => `${patchColumns[key as keyof AccountPatch]} = @${key}`)
+      const values = Object.fromEntries(
+        entries.map(([key, value]) => [key, typeof value === 'boolean' ? Number(value) : value]),
+      )
+      db.prepare(`UPDATE accounts SET ${sets.join(', ')}, updated_at = @now WHERE id = @id`).run({ ...values, now, id })
+    },
+    setPassword: (id, passwordHash, now) => void setPassword.run(passwordHash, now, now, id),
+    setLockState: (id, state, now) =>
+      void setLock.run(state.failedAttempts, state.lockedUntil, state.adminLocked ? 1 : 0, now, id),
+    delete: (id) => void remove.run(id),
+    list: ({ search, limit, offset }) => {
+      const query = search?.trim().normalize('NFKC').toLowerCase()
+      if (!query) {
+        return { accounts: listAll.all({ limit, offset }).map(toRecord), total: countAll.get()!.n }
+      }
+      const pattern = prefixPattern(query)
+      return {
+        accounts: listSearch.all({ pattern, limit, offset }).map(toRecord),
+        total: countSearch.get({ pattern })!.n,
+      }
+    },
+  }
+}

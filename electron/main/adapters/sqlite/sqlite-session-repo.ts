@@ -1,0 +1,47 @@
+import type { SessionRecord, SessionRepo, SessionState } from '../../services/ports'
+import type { SqliteDatabase } from './open-database'
+
+interface SessionRow {
+  id: string
+  account_id: number
+  state: SessionState
+  created_at: number
+  last_seen_at: number
+  step_up_at: number | null
+}
+
+function toRecord(row: SessionRow): SessionRecord {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    state: row.state,
+    createdAt: row.created_at,
+    lastSeenAt: row.last_seen_at,
+    stepUpAt: row.step_up_at,
+  }
+}
+
+export function createSqliteSessionRepo(db: SqliteDatabase): SessionRepo {
+  const insert = db.prepare(
+    `INSERT INTO sessions (id, account_id, state, created_at, last_seen_at, step_up_at)
+     VALUES (@id, @accountId, @state, @createdAt, @lastSeenAt, @stepUpAt)`,
+  )
+  const findLive = db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ? AND ended_at IS NULL')
+  const touch = db.prepare<[number, string]>('UPDATE sessions SET last_seen_at = ? WHERE id = ?')
+  const stepUp = db.prepare<[number, string]>('UPDATE sessions SET step_up_at = ? WHERE id = ?')
+  const end = db.prepare<[number, string]>('UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL')
+  const endAll = db.prepare<[number, number, string]>(
+    'UPDATE sessions SET ended_at = ? WHERE account_id = ? AND ended_at IS NULL AND id != ?',
+  )
+  return {
+    insert: (session) => void insert.run(session),
+    findLive: (id) => {
+      const row = findLive.get(id)
+      return row ? toRecord(row) : null
+    },
+    touch: (id, now) => void touch.run(now, id),
+    setStepUp: (id, at) => void stepUp.run(at, id),
+    end: (id, now) => void end.run(now, id),
+    endAllForAccount: (accountId, now, exceptId = '') => endAll.run(now, accountId, exceptId).changes,
+  }
+}

@@ -1,0 +1,208 @@
+import type { SessionView } from '../../shared/schemas'
+import { AppError } from '../domain/app-error'
+import { afterFailure, attemptsLeftBeforeLock, lockStatus, unlockedState } from '../domain/lockout'
+import { normalizePassword } from '../domain/password-rules'
+import { iso, toAccountView } from './account-view'
+import type { CoreDeps } from './deps'
+import type { AccountRecord, SessionRecord } from './ports'
+
+/**
+ * Sign-in, sessions and the password check (step-up). Failures are recorded in
+ * the same transaction that checks the lock, and the transaction returns the
+ * outcome instead of throwing, because a throw would roll the counter back.
+ */
+export interface ResolvedSession {
+  readonly session: SessionRecord
+  readonly account: AccountRecord
+}
+
+type PasswordOutcome =
+  | { readonly kind: 'ok'; readonly account: AccountRecord; readonly rehash: boolean }
+  | { readonly kind: 'refused'; readonly error: AppError }
+
+/** A hash of nothing in particular, verified when the username is unknown, so timing does not reveal which usernames exist. */
+const decoyHash =
+  '$argon2id$v=19$m=19456,t=2,p=1$aDjowo+5YWQeEEgd3G/y+g$xCLn4PYgLO/b/Dud7PKkoZXgzjB1rokdFftes+pOdRA'
+
+export function createAuthService(deps: CoreDeps) {
+  const { clock, accounts, sessions, audit, uow, hasher } = deps
+
+  function lockedError(until: number | null): AppError {
+    return until === null
+      ? new AppError('LOCKED', 'This account is locked after too many failed attempts; an administrator must unlock it', {
+          lockedUntil: null,
+        })
+      : new AppError('LOCKED', `This account is locked until ${iso(until)} after too many failed attempts`, {
+          lockedUntil: iso(until),
+        })
+  }
+
+  /** S13: check the lock, verify, and count the outcome, all in one IMMEDIATE transaction. */
+  function checkPassword(account: AccountRecord, password: string, actor: string, purpose: string): PasswordOutcome {
+    return uow.tx((): PasswordOutcome => {
+      const now = clock.now()
+      const fresh = accounts.findById(account.id)
+      if (!fresh) return { kind: 'refused', error: new AppError('INVALID_CREDENTIALS', 'Wrong username or password') }
+      const status = lockStatus(fresh, now)
+      if (status.locked) {
+        audit.append({ actor, event: `${purpose}.refused-locked`, accountId: fresh.id }, now)
+        return { kind: 'refused', error: lockedError(status.until) }
+      }
+      if (hasher.verifySync(fresh.passwordHash, normalizePassword(password))) {
+        if (fresh.failedAttempts !== 0 || fresh.lockedUntil !== null) accounts.setLockState(fresh.id, unlockedState, now)
+        return { kind: 'ok', account: fresh, rehash: hasher.needsRehash(fresh.passwordHash) }
+      }
+      const policy = deps.policy()
+      const next = afterFailure(fresh, now, policy)
+      accounts.setLockState(fresh.id, next, now)
+      audit.append({ actor, event: `${purpose}.failed`, accountId: fresh.id, detail: { factor: 'password' } }, now)
+      const nowLocked = lockStatus(next, now)
+      if (nowLocked.locked) {
+        audit.append(
+          { actor: 'system', event: 'account.locked', accountId: fresh.id, detail: { failures: next.failedAttempts } },
+          now,
+        )
+        sessions.endAllForAccount(fresh.id, now)
+        return { kind: 'refused', error: lockedError(nowLocked.until) }
+      }
+      return {
+        kind: 'refused',
+        error: new AppError('INVALID_CREDENTIALS', 'Wrong username or password', {
+          attemptsLeft: attemptsLeftBeforeLock(next, policy),
+        }),
+      }
+    })
+  }
+
+  /** S3: a hash made with older parameters is replaced once the password is known to be right. */
+  async function upgradeHash(account: AccountRecord, password: string): Promise<void> {
+    const upgraded = await hasher.hash(normalizePassword(password))
+    uow.tx(() => {
+      const current = accounts.findById(account.id)
+      // Only if nobody changed the password meanwhile.
+      if (current && current.passwordHash === account.passwordHash) {
+        accounts.setPassword(account.id, upgraded, current.passwordChangedAt)
+        audit.append({ actor: 'system', event: 'password.rehashed', accountId: account.id }, clock.now())
+      }
+    })
+  }
+
+  function newSessionId(): string {
+    return Buffer.from(deps.random.bytes(32)).toString('hex')
+  }
+
+  function sessionView(resolved: ResolvedSession): SessionView {
+    const { session, account } = resolved
+    const policy = deps.policy()
+    const now = clock.now()
+    const stepUpUntil = session.stepUpAt === null ? null : session.stepUpAt + policy.stepUpMs
+    return {
+      account: toAccountView(account, now),
+      expiresAt: iso(session.createdAt + policy.sessionAbsoluteMs),
+      idleTimeoutMinutes: Math.round(policy.sessionIdleMs / 60_000),
+      stepUpUntil: stepUpUntil !== null && stepUpUntil > now ? iso(stepUpUntil) : null,
+    }
+  }
+
+  async function signIn(input: { username: string; password: string }, actorPrefix: string) {
+    const account = accounts.findByUsername(input.username)
+    if (!account) {
+      hasher.verifySync(decoyHash, normalizePassword(input.password))
+      uow.tx(() =>
+        audit.append(
+          { actor: `${actorPrefix}:?`, event: 'sign-in.failed', accountId: null, detail: { reason: 'unknown-user' } },
+          clock.now(),
+        ),
+      )
+      throw new AppError('INVALID_CREDENTIALS', 'Wrong username or password')
+    }
+    const actor = `${actorPrefix}:${account.username}`
+    const outcome = checkPassword(account, input.password, actor, 'sign-in')
+    if (outcome.kind === 'refused') throw outcome.error
+    if (outcome.account.disabled) {
+      uow.tx(() => audit.append({ actor, event: 'sign-in.refused-disabled', accountId: account.id }, clock.now()))
+      throw new AppError('ACCOUNT_DISABLED', 'This account is disabled; ask an administrator')
+    }
+    if (outcome.rehash) await upgradeHash(outcome.account, input.password)
+    const resolved = uow.tx((): ResolvedSession => {
+      const now = clock.now()
+      // Every path to a session goes through here (S14); the MFA check slots in before 'active'.
+      const session: SessionRecord = {
+        id: newSessionId(),
+        accountId: account.id,
+        state: 'active',
+        createdAt: now,
+        lastSeenAt: now,
+        stepUpAt: now,
+      }
+      sessions.insert(session)
+      accounts.update(account.id, { lastSignInAt: now }, now)
+      audit.append({ actor, event: 'sign-in.succeeded', accountId: account.id }, now)
+      return { session, account: accounts.findById(account.id)! }
+    })
+    return { sessionId: resolved.session.id, view: sessionView(resolved) }
+  }
+
+  /**
+   * S17: a session past its idle or absolute limit is ended; so is one whose
+   * account was disabled, deleted or locked meanwhile.
+   */
+  function resolveSession(sessionId: string): ResolvedSession {
+    // The transaction returns its outcome: throwing inside it would undo the end of the session.
+    const outcome = uow.tx((): ResolvedSession | AppError => {
+      const now = clock.now()
+      const session = sessions.findLive(sessionId)
+      if (!session) return new AppError('UNAUTHENTICATED', 'Sign in to continue')
+      const policy = deps.policy()
+      const account = accounts.findById(session.accountId)
+      const expired =
+        now - session.lastSeenAt > policy.sessionIdleMs || now - session.createdAt > policy.sessionAbsoluteMs
+      if (expired || !account || account.disabled || lockStatus(account, now).locked) {
+        sessions.end(session.id, now)
+        if (expired) audit.append({ actor: 'system', event: 'session.expired', accountId: session.accountId }, now)
+        return new AppError('SESSION_EXPIRED', 'Your session has ended; sign in again')
+      }
+      sessions.touch(session.id, now)
+      return { session: { ...session, lastSeenAt: now }, account }
+    })
+    if (outcome instanceof AppError) throw outcome
+    return outcome
+  }
+
+  function signOut(resolved: ResolvedSession, actor: string): void {
+    uow.tx(() => {
+      const now = clock.now()
+      sessions.end(resolved.session.id, now)
+      audit.append({ actor, event: 'sign-out', accountId: resolved.account.id }, now)
+    })
+  }
+
+  /** S15: a fresh password check, valid for `policy.stepUpMs`. Failures count like any other (S13). */
+  function confirmPassword(resolved: ResolvedSession, password: string, actor: string): { stepUpUntil: string } {
+    const outcome = checkPassword(resolved.account, password, actor, 'step-up')
+    if (outcome.kind === 'refused') {
+      if (outcome.error.code === 'INVALID_CREDENTIALS') {
+        throw new AppError('INVALID_CREDENTIALS', 'Wrong password', outcome.error.extra)
+      }
+      throw outcome.error
+    }
+    const now = clock.now()
+    uow.tx(() => {
+      sessions.setStepUp(resolved.session.id, now)
+      audit.append({ actor, event: 'step-up.succeeded', accountId: resolved.account.id }, now)
+    })
+    return { stepUpUntil: iso(now + deps.policy().stepUpMs) }
+  }
+
+  /** S15: throws STEP_UP_REQUIRED unless the password was checked within the step-up window. */
+  function requireStepUp(resolved: ResolvedSession): void {
+    const at = resolved.session.stepUpAt
+    if (at === null || clock.now() - at > deps.policy().stepUpMs) {
+      throw new AppError('STEP_UP_REQUIRED', 'Confirm your password to continue')
+    }
+  }
+
+  return { signIn, resolveSession, signOut, confirmPassword, requireStepUp, sessionView }
+}
+
+export type AuthService = ReturnType<typeof createAuthService>

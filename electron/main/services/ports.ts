@@ -1,0 +1,114 @@
+/**
+ * What services need from the outside world. Adapters implement these;
+ * tests pass a fixed clock and seeded randomness. Repositories are synchronous
+ * because better-sqlite3 is, so a check-and-consume runs inside one `tx` call.
+ */
+import type { LockState } from '../domain/lockout'
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number
+}
+
+export interface Random {
+  /** Bytes from a CSPRNG (a seeded generator in tests). */
+  bytes(length: number): Uint8Array
+}
+
+export interface PasswordHasher {
+  hash(password: string): Promise<string>
+  /** Synchronous so it can run inside a write transaction (S13 under parallel attempts). */
+  verifySync(hash: string, password: string): boolean
+  /** True when the hash was made with other parameters than the current ones (S3). */
+  needsRehash(hash: string): boolean
+}
+
+export type Role = 'admin' | 'user'
+
+export interface AccountRecord extends LockState {
+  readonly id: number
+  readonly username: string
+  readonly displayName: string
+  readonly email: string | null
+  readonly phone: string | null
+  readonly role: Role
+  readonly disabled: boolean
+  readonly passwordHash: string
+  readonly createdAt: number
+  readonly updatedAt: number
+  readonly lastSignInAt: number | null
+  readonly passwordChangedAt: number
+}
+
+export interface NewAccount {
+  readonly username: string
+  readonly displayName: string
+  readonly email: string | null
+  readonly phone: string | null
+  readonly role: Role
+  readonly passwordHash: string
+  readonly now: number
+}
+
+export type AccountPatch = Partial<
+  Pick<AccountRecord, 'displayName' | 'email' | 'phone' | 'role' | 'disabled' | 'lastSignInAt'>
+>
+
+export interface AccountQuery {
+  readonly search?: string
+  readonly limit: number
+  readonly offset: number
+}
+
+export interface AccountRepo {
+  count(): number
+  countAdmins(opts: { enabledOnly: boolean }): number
+  findById(id: number): AccountRecord | null
+  findByUsername(username: string): AccountRecord | null
+  insert(account: NewAccount): AccountRecord
+  update(id: number, patch: AccountPatch, now: number): void
+  setPassword(id: number, passwordHash: string, now: number): void
+  setLockState(id: number, state: LockState, now: number): void
+  delete(id: number): void
+  list(query: AccountQuery): { readonly accounts: AccountRecord[]; readonly total: number }
+}
+
+export type SessionState = 'pending_mfa' | 'active'
+
+export interface SessionRecord {
+  readonly id: string
+  readonly accountId: number
+  readonly state: SessionState
+  readonly createdAt: number
+  readonly lastSeenAt: number
+  readonly stepUpAt: number | null
+}
+
+export interface SessionRepo {
+  insert(session: SessionRecord): void
+  findLive(id: string): SessionRecord | null
+  touch(id: string, now: number): void
+  setStepUp(id: string, at: number): void
+  end(id: string, now: number): void
+  /** Ends every live session of the account but `exceptId`; returns how many ended. */
+  endAllForAccount(accountId: number, now: number, exceptId?: string): number
+}
+
+export interface AuditEntry {
+  /** `window:<username>`, `cli:<os user>`, `system`… */
+  readonly actor: string
+  readonly event: string
+  readonly accountId: number | null
+  /** Never a secret, a code or a password. */
+  readonly detail?: Readonly<Record<string, string | number | boolean | null>>
+}
+
+export interface AuditLog {
+  /** Appends inside the caller's transaction, so the entry and the change land together. */
+  append(entry: AuditEntry, now: number): void
+}
+
+export interface UnitOfWork {
+  /** Runs `fn` in one `BEGIN IMMEDIATE` transaction; `fn` must be synchronous. */
+  tx<T>(fn: () => T): T
+}

@@ -1,0 +1,51 @@
+/**
+ * Error codes that cross the IPC boundary. The renderer maps each code to a
+ * translated message; the CLI prints `error: CODE: message`.
+ */
+export const errorCodes = [
+  'VALIDATION',
+  'WEAK_PASSWORD',
+  'UNAUTHENTICATED',
+  'SESSION_EXPIRED',
+  'FORBIDDEN',
+  'INVALID_CREDENTIALS',
+  'ACCOUNT_DISABLED',
+  'LOCKED',
+  'STEP_UP_REQUIRED',
+  'NOT_FOUND',
+  'CONFLICT',
+  'SETUP_REQUIRED',
+  'SETUP_DONE',
+  'LAST_ADMIN',
+  'UNAVAILABLE',
+  'INTERNAL',
+] as const
+
+export type ErrorCode = (typeof errorCodes)[number]
+
+/** One field that failed validation, with a path such as `email` or `password`. */
+export interface FieldError {
+  readonly field: string
+  readonly message: string
+}
+
+/** Why a password was refused (S1, S2). */
+export type WeakPasswordReason = 'too-short' | 'too-long' | 'common' | 'context' | 'mismatch'
+
+export interface ErrorPayload {
+  readonly code: ErrorCode
+  /** English, for logs and the CLI; the renderer shows its own translation of `code`. */
+  readonly message: string
+  readonly fields?: readonly FieldError[]
+  /** LOCKED: when the lock ends (ISO 8601), or null when an administrator must unlock. */
+  readonly lockedUntil?: string | null
+  /** INVALID_CREDENTIALS: failures left before the account locks. */
+  readonly attemptsLeft?: number
+  /** WEAK_PASSWORD: which rule refused it, and the minimum length that applied. */
+  readonly reason?: WeakPasswordReason
+  readonly minLength?: number
+}
+
+export type Result<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: ErrorPayload }

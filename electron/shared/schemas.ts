@@ -1,0 +1,110 @@
+import { z } from 'zod'
+import type { Channel } from './channels'
+
+/**
+ * Request and response schemas for every channel. Requests are strict objects:
+ * an unknown key is a VALIDATION error, not silently ignored. Responses are
+ * parsed on the way out too, which strips anything a service returned by
+ * mistake (a hash, a counter) before it reaches the renderer.
+ */
+
+/** Passwords are checked for length by the password rules (S1) with a specific message;
+ *  this cap only stops absurd payloads from reaching Argon2. */
+const passwordInput = z.string().min(1, 'Enter a password').max(4096, 'Password is too long')
+export const usernameSchema = z
+  .string()
+  .trim()
+  .min(2, 'Username must be at least 2 characters')
+  .max(64, 'Username must be at most 64 characters')
+  .regex(
+    /^[\p{L}\p{N}][\p{L}\p{N}._-]*$/u,
+    'Username may contain letters, digits, dot, dash and underscore, and must start with a letter or digit',
+  )
+export const displayNameSchema = z
+  .string()
+  .trim()
+  .min(1, 'Enter a display name')
+  .max(100, 'Display name must be at most 100 characters')
+export const emailSchema = z.string().trim().max(254).pipe(z.email('Enter a valid email address'))
+/** Any text; the service parses it to E.164 with libphonenumber-js and says why it is invalid. */
+export const phoneInputSchema = z.string().trim().min(1).max(32)
+export const roleSchema = z.enum(['admin', 'user'])
+
+const isoTime = z.string()
+
+export const accountViewSchema = z.object({
+  username: z.string(),
+  displayName: z.string(),
+  email: z.string().nullable(),
+  phone: z.string().nullable(),
+  role: roleSchema,
+  disabled: z.boolean(),
+  locked: z.boolean(),
+  lockedUntil: isoTime.nullable(),
+  createdAt: isoTime,
+  lastSignInAt: isoTime.nullable(),
+  passwordChangedAt: isoTime,
+})
+
+export const sessionViewSchema = z.object({
+  account: accountViewSchema,
+  /** The session ends at this time whatever happens (S17). */
+  expiresAt: isoTime,
+  idleTimeoutMinutes: z.number().int(),
+  /** A password check is fresh until this time (S15); null when it has lapsed. */
+  stepUpUntil: isoTime.nullable(),
+})
+
+export const appProblemSchema = z.object({
+  code: z.enum(['KEYCHAIN_UNAVAILABLE', 'KEYCHAIN_LOCKED', 'KEY_MISMATCH', 'DATABASE_TOO_NEW', 'DATABASE_ERROR']),
+  message: z.string(),
+  fix: z.string(),
+})
+
+export const appStateSchema = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('ready'),
+    setupRequired: z.boolean(),
+    session: sessionViewSchema.nullable(),
+  }),
+  z.object({ status: z.literal('unavailable'), problem: appProblemSchema }),
+])
+
+const empty = z.object({}).strict()
+
+export const schemas = {
+  'app:get-state': { request: empty, response: appStateSchema },
+  'setup:create-admin': {
+    request: z
+      .object({
+        username: usernameSchema,
+        displayName: displayNameSchema,
+        email: emailSchema,
+        password: passwordInput,
+      })
+      .strict(),
+    response: z.object({ username: z.string() }),
+  },
+  'auth:sign-in': {
+    request: z.object({ username: z.string().trim().min(1, 'Enter your username').max(64), password: passwordInput }).strict(),
+    response: z.object({ status: z.literal('signed-in'), session: sessionViewSchema }),
+  },
+  'auth:sign-out': { request: empty, response: z.object({}) },
+  'auth:confirm-password': {
+    request: z.object({ password: passwordInput }).strict(),
+    response: z.object({ stepUpUntil: isoTime }),
+  },
+  'account:get-me': { request: empty, response: accountViewSchema },
+  'account:change-password': {
+    request: z.object({ newPassword: passwordInput }).strict(),
+    response: z.object({}),
+  },
+} as const satisfies Record<Channel, { request: z.ZodType; response: z.ZodType }>
+
+export type RequestOf<C extends Channel> = z.input<(typeof schemas)[C]['request']>
+export type ParsedRequestOf<C extends Channel> = z.output<(typeof schemas)[C]['request']>
+export type ResponseOf<C extends Channel> = z.output<(typeof schemas)[C]['response']>
+export type AccountView = z.output<typeof accountViewSchema>
+export type SessionView = z.output<typeof sessionViewSchema>
+export type AppState = z.output<typeof appStateSchema>
+export type AppProblem = z.output<typeof appProblemSchema>
