@@ -1,0 +1,87 @@
+import Database from 'better-sqlite3'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { migrations, parseMigrationFiles } from '../../../db/migrations'
+import { DatabaseTooNewError, MigrationFailedError, migrate, schemaVersion, type Migration } from '../../../db/migrator'
+import { openDatabase } from '../../../electron/main/adapters/sqlite/open-database'
+
+let dir: string
+let db: Database.Database
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'keyhold-migrate-'))
+  db = openDatabase(join(dir, 'keyhold.db'))
+})
+afterEach(() => {
+  db.close()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const tables = () =>
+  (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map(
+    (t) => t.name,
+  )
+
+describe('migrations', () => {
+  it('S21: opens with WAL, synchronous=FULL, foreign keys and a busy timeout', () => {
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
+    expect(db.pragma('synchronous', { simple: true })).toBe(2) // FULL
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1)
+    expect(db.pragma('busy_timeout', { simple: true })).toBe(5000)
+  })
+
+  it('takes a fresh database to the latest version with STRICT tables', () => {
+    const report = migrate(db, migrations)
+    expect(report).toEqual({ from: 0, to: migrations.length, applied: migrations.map((m) => m.version) })
+    expect(schemaVersion(db)).toBe(migrations.length)
+    expect(tables()).toEqual(expect.arrayContaining(['accounts', 'audit_log', 'sessions', 'settings']))
+    const strict = db.prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%'").all() as {
+      name: string
+      strict: number
+    }[]
+    expect(strict.every((t) => t.strict === 1)).toBe(true)
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok')
+  })
+
+  it('does nothing when run again', () => {
+    migrate(db, migrations)
+    const before = db.prepare('SELECT sql FROM sqlite_schema ORDER BY name').all()
+    expect(migrate(db, migrations)).toEqual({ from: migrations.length, to: migrations.length, applied: [] })
+    expect(db.prepare('SELECT sql FROM sqlite_schema ORDER BY name').all()).toEqual(before)
+  })
+
+  it('refuses a database from a newer Keyhold and leaves it untouched', () => {
+    migrate(db, migrations)
+    db.pragma(`user_version = ${migrations.length + 1}`)
+    expect(() => migrate(db, migrations)).toThrow(DatabaseTooNewError)
+    expect(schemaVersion(db)).toBe(migrations.length + 1)
+  })
+
+  it('rolls back every pending migration when one fails', () => {
+    const broken: Migration[] = [
+      ...migrations,
+      { version: migrations.length + 1, name: 'good', sql: 'CREATE TABLE extra (id INTEGER PRIMARY KEY) STRICT;' },
+      { version: migrations.length + 2, name: 'broken', sql: 'CREATE TABLE nope (;' },
+    ]
+    expect(() => migrate(db, broken)).toThrow(MigrationFailedError)
+    expect(schemaVersion(db)).toBe(0)
+    expect(tables()).toEqual([])
+  })
+
+  it('refuses a list with gaps and names files strictly', () => {
+    expect(() => migrate(db, [{ version: 2, name: 'x', sql: '' }])).toThrow(/without gaps/)
+    expect(() => parseMigrationFiles({ './migrations/init.sql': '' })).toThrow(/0001_name\.sql/)
+    expect(parseMigrationFiles({ './migrations/0002_b.sql': 'B', './migrations/0001_a.sql': 'A' })).toEqual([
+      { version: 1, name: 'a', sql: 'A' },
+      { version: 2, name: 'b', sql: 'B' },
+    ])
+  })
+
+  it('S22: the audit table refuses UPDATE and DELETE', () => {
+    migrate(db, migrations)
+    db.prepare("INSERT INTO audit_log (at, actor, event, mac) VALUES (1, 'system', 'x', 'm')").run()
+    expect(() => db.prepare("UPDATE audit_log SET event = 'y'").run()).toThrow(/append-only/)
+    expect(() => db.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/)
+  })
+})
