@@ -18,6 +18,11 @@ export const errorCodes = [
   'SETUP_DONE',
   'LAST_ADMIN',
   'UNAVAILABLE',
+  'DELIVERY_FAILED',
+  'NOT_CONFIGURED',
+  'INVALID_CODE',
+  'EXPIRED',
+  'RATE_LIMITED',
   'INTERNAL',
 ] as const
 
@@ -44,6 +49,8 @@ export interface ErrorPayload {
   /** WEAK_PASSWORD: which rule refused it, and the minimum length that applied. */
   readonly reason?: WeakPasswordReason
   readonly minLength?: number
+  /** RATE_LIMITED: when another attempt is allowed (ISO 8601). */
+  readonly retryAt?: string
 }
 
 export type Result<T> =

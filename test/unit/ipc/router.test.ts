@@ -15,10 +15,10 @@ function handlersFor(f: CoreFixture): Handlers {
 describe('router', () => {
   let f: CoreFixture
   let router: Router
-  let internal: ReturnType<typeof vi.fn>
+  let internal: ReturnType<typeof vi.fn<(channel: string, error: unknown) => void>>
   beforeEach(async () => {
     f = createCoreFixture()
-    internal = vi.fn()
+    internal = vi.fn<(channel: string, error: unknown) => void>()
     router = createRouter({ handlers: handlersFor(f), sessions: f.auth, onInternalError: internal })
     await f.accounts.createFirstAdmin({ username: 'alice', password: goodPassword }, actor)
   })
