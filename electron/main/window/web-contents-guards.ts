@@ -1,0 +1,94 @@
+import { app, shell, type Session, type WebContents } from 'electron'
+import { isTrustedUrl, originOf } from './trusted-origin'
+
+/**
+ * S23: the web contents of Keyhold never leave Keyhold. Navigation to another
+ * origin, new windows, `<webview>` and every permission prompt are refused in
+ * the main process, whatever the renderer (or anything injected into it) asks.
+ */
+
+/**
+ * S23: the http(s) origins (e.g. `https://keyhold.example`) that a link in the
+ * app may open in the user's own browser. Empty: no feature needs one yet, and
+ * every entry is a place an attacker-controlled string could send the user.
+ */
+export const externalUrlAllowlist: readonly string[] = []
+
+export function isAllowedExternalUrl(url: string, allowlist: readonly string[] = externalUrlAllowlist): boolean {
+  const origin = originOf(url)
+  if (origin === null || !/^https?:\/\//.test(origin)) return false
+  return allowlist.includes(origin)
+}
+
+function openExternallyIfAllowed(url: string, allowlist: readonly string[]): void {
+  if (!isAllowedExternalUrl(url, allowlist)) return
+  // The browser is another program: a failure to start it is not ours to crash on.
+  shell.openExternal(url).catch((error: unknown) => {
+    console.error('Keyhold: could not open an external link:', error instanceof Error ? error.message : error)
+  })
+}
+
+export interface GuardOptions {
+  /** The renderer's origin (`app://keyhold`, or the dev server in development). */
+  readonly trustedOrigin: string
+  readonly allowlist?: readonly string[]
+}
+
+const guarded = new WeakSet<WebContents>()
+
+/** Idempotent, so both the window factory and the global `web-contents-created` hook may call it. */
+export function guardWebContents(contents: WebContents, options: GuardOptions): void {
+  if (guarded.has(contents)) return
+  guarded.add(contents)
+  const allowlist = options.allowlist ?? externalUrlAllowlist
+  const stayInApp = (event: { readonly url: string; preventDefault(): void }): void => {
+    if (isTrustedUrl(event.url, options.trustedOrigin)) return
+    event.preventDefault()
+    openExternallyIfAllowed(event.url, allowlist)
+  }
+  // Links, `location = …`, form posts and server redirects of the page itself.
+  contents.on('will-navigate', stayInApp)
+  contents.on('will-redirect', stayInApp)
+  // Subframes too (the CSP already forbids frames; this holds even if it is bypassed). The main
+  // frame is left to 'will-navigate' so an allowed external link is not opened twice.
+  contents.on('will-frame-navigate', (event) => {
+    if (event.isMainFrame || isTrustedUrl(event.url, options.trustedOrigin)) return
+    event.preventDefault()
+  })
+  // `window.open` and `target=_blank`: never a new Electron window.
+  contents.setWindowOpenHandler(({ url }) => {
+    openExternallyIfAllowed(url, allowlist)
+    return { action: 'deny' }
+  })
+  // `webviewTag` is off; this refuses a `<webview>` even if something turned it on.
+  contents.on('will-attach-webview', (event) => {
+    event.preventDefault()
+  })
+}
+
+const lockedSessions = new WeakSet<Session>()
+
+/**
+ * S23: Keyhold needs no camera, microphone, location, notifications, USB,
+ * HID, serial, MIDI, clipboard reading or fullscreen permission, so every
+ * request is refused and every check answers no, without a prompt.
+ */
+export function denyAllPermissions(session: Session): void {
+  if (lockedSessions.has(session)) return
+  lockedSessions.add(session)
+  session.setPermissionRequestHandler((_contents, _permission, callback) => {
+    callback(false)
+  })
+  session.setPermissionCheckHandler(() => false)
+  session.setDevicePermissionHandler(() => false)
+}
+
+/**
+ * The Electron checklist's pattern: guard every web contents the app ever
+ * creates, not only the windows we know about. Call before the first window.
+ */
+export function installWebContentsGuards(options: GuardOptions): void {
+  app.on('web-contents-created', (_event, contents) => {
+    guardWebContents(contents, options)
+  })
+}

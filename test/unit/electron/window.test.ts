@@ -1,0 +1,228 @@
+import type { Session, WebContents } from 'electron'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { createWindowManager, secureWebPreferences } from '../../../electron/main/window/create-main-window'
+import { claimSingleInstance } from '../../../electron/main/window/single-instance'
+import { appEntryUrl, appOrigin, originOf, resolveRendererTarget } from '../../../electron/main/window/trusted-origin'
+import {
+  denyAllPermissions,
+  externalUrlAllowlist,
+  guardWebContents,
+  installWebContentsGuards,
+  isAllowedExternalUrl,
+} from '../../../electron/main/window/web-contents-guards'
+import { app, FakeBrowserWindow, FakeSession, FakeWebContents, shell } from './fake-electron'
+
+vi.mock('electron', async () => (await import('./fake-electron')).electronModule)
+
+const preloadPath = '/opt/keyhold/out/preload/index.js'
+const target = { url: appEntryUrl, origin: appOrigin }
+
+function navigation(url: string, extra: Record<string, unknown> = {}) {
+  return { url, isMainFrame: true, preventDefault: vi.fn(), ...extra }
+}
+
+const asContents = (contents: FakeWebContents) => contents as unknown as WebContents
+const asSession = (session: FakeSession) => session as unknown as Session
+
+beforeEach(() => {
+  FakeBrowserWindow.created.length = 0
+  shell.openExternal.mockClear()
+  app.removeAllListeners()
+  app.requestSingleInstanceLock.mockReset().mockReturnValue(true)
+})
+
+describe('window factory', () => {
+  it('creates windows with context isolation, sandbox, no Node and no webview', () => {
+    // S23: context isolation, sandbox, no Node integration.
+    const window = createWindowManager({ preloadPath, target }).open()
+    const created = FakeBrowserWindow.created[0]!
+    expect(window).toBe(created)
+    expect(created.options.webPreferences).toMatchObject({
+      preload: preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+    })
+    expect(created.options.webPreferences).toEqual(secureWebPreferences(preloadPath))
+    expect(created.webContents.loadURL).toHaveBeenCalledWith('app://keyhold/index.html')
+  })
+
+  it('guards the windows it creates and denies their permissions', () => {
+    // S23: a window from the factory is safe without relying on the global hook.
+    createWindowManager({ preloadPath, target }).open()
+    const contents = FakeBrowserWindow.created[0]!.webContents
+    const event = navigation('https://evil.example/')
+    contents.emit('will-navigate', event)
+    expect(event.preventDefault).toHaveBeenCalled()
+    expect(contents.windowOpenHandler?.({ url: 'https://evil.example/' })).toEqual({ action: 'deny' })
+    expect(contents.session.permissionCheckHandler?.(null, 'media', appOrigin, {})).toBe(false)
+  })
+
+  it('knows its own windows until they close, and nobody else', () => {
+    // S23: the IPC sender check relies on this.
+    const manager = createWindowManager({ preloadPath, target })
+    manager.open()
+    const window = FakeBrowserWindow.created[0]!
+    expect(manager.isOwnWebContents(asContents(window.webContents))).toBe(true)
+    expect(manager.isOwnWebContents(asContents(new FakeWebContents()))).toBe(false)
+    window.emit('closed')
+    expect(manager.isOwnWebContents(asContents(window.webContents))).toBe(false)
+  })
+
+  it('shows the window once painted, and focuses an existing one', () => {
+    const manager = createWindowManager({ preloadPath, target })
+    expect(manager.focusExisting()).toBe(false)
+    manager.open()
+    const window = FakeBrowserWindow.created[0]!
+    expect(window.options.show).toBe(false)
+    window.emit('ready-to-show')
+    expect(window.show).toHaveBeenCalledTimes(1)
+    window.minimized = true
+    expect(manager.focusExisting()).toBe(true)
+    expect(window.restore).toHaveBeenCalled()
+    expect(window.focus).toHaveBeenCalled()
+  })
+})
+
+describe('navigation and new windows', () => {
+  let contents: FakeWebContents
+  beforeEach(() => {
+    contents = new FakeWebContents()
+    guardWebContents(asContents(contents), { trustedOrigin: appOrigin })
+  })
+
+  it.each(['will-navigate', 'will-redirect'])('%s: other origins are refused, our own is allowed', (name) => {
+    // S23: no navigation away from Keyhold.
+    for (const url of [
+      'https://evil.example/',
+      'http://127.0.0.1:8080/',
+      'file:///etc/passwd',
+      'app://other/index.html',
+      'javascript:alert(1)',
+      'data:text/html,<h1>hi</h1>',
+    ]) {
+      const event = navigation(url)
+      contents.emit(name, event)
+      expect(event.preventDefault, url).toHaveBeenCalled()
+    }
+    const own = navigation('app://keyhold/index.html#/account')
+    contents.emit(name, own)
+    expect(own.preventDefault).not.toHaveBeenCalled()
+    expect(shell.openExternal).not.toHaveBeenCalled()
+  })
+
+  it('refuses subframe navigation to other origins', () => {
+    // S23: frames are forbidden by the CSP; the main process refuses them too.
+    const event = navigation('https://evil.example/', { isMainFrame: false })
+    contents.emit('will-frame-navigate', event)
+    expect(event.preventDefault).toHaveBeenCalled()
+  })
+
+  it('denies every new window and opens nothing while the allowlist is empty', () => {
+    // S23: no new windows; openExternal only to an allowlist, which starts empty.
+    expect(externalUrlAllowlist).toEqual([])
+    for (const url of ['https://example.org/', 'app://keyhold/index.html', 'file:///etc/passwd']) {
+      expect(contents.windowOpenHandler?.({ url })).toEqual({ action: 'deny' })
+    }
+    expect(shell.openExternal).not.toHaveBeenCalled()
+  })
+
+  it('opens only allowlisted http(s) origins in the browser, and still denies the window', () => {
+    // S23: openExternal only to an allowlist.
+    const allowed = new FakeWebContents()
+    guardWebContents(asContents(allowed), { trustedOrigin: appOrigin, allowlist: ['https://docs.keyhold.example'] })
+    expect(allowed.windowOpenHandler?.({ url: 'https://docs.keyhold.example/guide' })).toEqual({ action: 'deny' })
+    expect(shell.openExternal).toHaveBeenCalledWith('https://docs.keyhold.example/guide')
+    shell.openExternal.mockClear()
+    allowed.windowOpenHandler?.({ url: 'https://docs.keyhold.example.evil.example/' })
+    allowed.windowOpenHandler?.({ url: 'http://docs.keyhold.example/' })
+    const link = navigation('https://docs.keyhold.example/faq')
+    allowed.emit('will-navigate', link)
+    expect(link.preventDefault).toHaveBeenCalled()
+    expect(shell.openExternal.mock.calls).toEqual([['https://docs.keyhold.example/faq']])
+    expect(isAllowedExternalUrl('file:///x', ['file://'])).toBe(false)
+  })
+
+  it('refuses to attach a webview', () => {
+    // S23: webviewTag is off, and an attach is refused regardless.
+    const event = { preventDefault: vi.fn() }
+    contents.emit('will-attach-webview', event, { nodeIntegration: true }, { src: 'https://evil.example/' })
+    expect(event.preventDefault).toHaveBeenCalled()
+  })
+
+  it('guards every web contents the app creates', () => {
+    // S23: the checklist's global hook.
+    installWebContentsGuards({ trustedOrigin: appOrigin })
+    const other = new FakeWebContents()
+    app.emit('web-contents-created', {}, other)
+    const event = navigation('https://evil.example/')
+    other.emit('will-navigate', event)
+    expect(event.preventDefault).toHaveBeenCalled()
+    expect(other.windowOpenHandler?.({ url: 'https://evil.example/' })).toEqual({ action: 'deny' })
+  })
+})
+
+describe('permissions', () => {
+  it('denies every permission request and check', () => {
+    // S23: permission requests denied.
+    const session = new FakeSession()
+    denyAllPermissions(asSession(session))
+    for (const permission of [
+      'media',
+      'geolocation',
+      'notifications',
+      'clipboard-read',
+      'fullscreen',
+      'openExternal',
+    ]) {
+      const callback = vi.fn()
+      session.permissionRequestHandler?.({}, permission, callback)
+      expect(callback, permission).toHaveBeenCalledWith(false)
+      expect(session.permissionCheckHandler?.(null, permission, appOrigin, {}), permission).toBe(false)
+    }
+    expect(session.devicePermissionHandler?.({ deviceType: 'usb', origin: appOrigin })).toBe(false)
+  })
+})
+
+describe('single instance', () => {
+  it('quits a second process and focuses the first window on a second launch', () => {
+    const focus = vi.fn()
+    expect(claimSingleInstance(focus)).toBe(true)
+    app.emit('second-instance', {}, [], '/')
+    expect(focus).toHaveBeenCalledTimes(1)
+    app.requestSingleInstanceLock.mockReturnValue(false)
+    expect(claimSingleInstance(focus)).toBe(false)
+  })
+})
+
+describe('trusted origin', () => {
+  it('is app://keyhold when packaged, whatever ELECTRON_RENDERER_URL says', () => {
+    // S23: an environment variable cannot point a shipped build at another origin.
+    expect(resolveRendererTarget({ isPackaged: true, devServerUrl: 'http://localhost:5173' })).toEqual({
+      url: 'app://keyhold/index.html',
+      origin: 'app://keyhold',
+    })
+    expect(resolveRendererTarget({ isPackaged: false, devServerUrl: undefined }).origin).toBe('app://keyhold')
+    expect(resolveRendererTarget({ isPackaged: false, devServerUrl: 'http://localhost:5173/' })).toEqual({
+      url: 'http://localhost:5173/',
+      origin: 'http://localhost:5173',
+    })
+    expect(() => resolveRendererTarget({ isPackaged: false, devServerUrl: 'https://evil.example/' })).toThrow(
+      /loopback/,
+    )
+  })
+
+  it('tells custom-scheme origins apart (URL.origin calls them all "null")', () => {
+    expect(new URL('app://keyhold/x').origin).toBe('null')
+    expect(originOf('app://keyhold/index.html')).toBe('app://keyhold')
+    expect(originOf('app://keyhold.evil/index.html')).toBe('app://keyhold.evil')
+    expect(originOf('http://localhost:5173/src/main.ts')).toBe('http://localhost:5173')
+    expect(originOf('about:blank')).toBeNull()
+    expect(originOf('not a url')).toBeNull()
+  })
+})
