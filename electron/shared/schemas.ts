@@ -1,5 +1,14 @@
 import { z } from 'zod'
 import type { Channel } from './channels'
+import {
+  beginEnrollmentSchema,
+  challengeViewSchema,
+  enrollmentViewSchema,
+  methodViewSchema,
+  mfaOverviewSchema,
+  mfaRequests,
+  sentCodeSchema,
+} from './mfa-schemas'
 
 /**
  * Request and response schemas for every channel. Requests are strict objects:
@@ -71,6 +80,7 @@ export const appStateSchema = z.discriminatedUnion('status', [
 ])
 
 const empty = z.object({}).strict()
+const signedInSchema = z.object({ status: z.literal('signed-in'), session: sessionViewSchema })
 
 export const schemas = {
   'app:get-state': { request: empty, response: appStateSchema },
@@ -87,7 +97,18 @@ export const schemas = {
   },
   'auth:sign-in': {
     request: z.object({ username: z.string().trim().min(1, 'Enter your username').max(64), password: passwordInput }).strict(),
-    response: z.object({ status: z.literal('signed-in'), session: sessionViewSchema }),
+    // With an active MFA method the password only opens a challenge (S14).
+    response: z.discriminatedUnion('status', [
+      z.object({ status: z.literal('signed-in'), session: sessionViewSchema }),
+      z.object({ status: z.literal('mfa-required'), challenge: challengeViewSchema }),
+    ]),
+  },
+  'auth:get-challenge': { request: empty, response: challengeViewSchema },
+  'auth:send-code': { request: mfaRequests.sendCode, response: sentCodeSchema },
+  'auth:verify-code': { request: mfaRequests.verifyCode, response: signedInSchema },
+  'auth:use-recovery-code': {
+    request: mfaRequests.recoveryCode,
+    response: signedInSchema.extend({ recoveryCodesRemaining: z.number().int(), recoveryCodesLow: z.boolean() }),
   },
   'auth:sign-out': { request: empty, response: z.object({}) },
   'auth:confirm-password': {
@@ -98,6 +119,27 @@ export const schemas = {
   'account:change-password': {
     request: z.object({ newPassword: passwordInput }).strict(),
     response: z.object({}),
+  },
+  'account:begin-contact-change': { request: mfaRequests.contactChange, response: sentCodeSchema },
+  'account:confirm-contact-change': { request: mfaRequests.contactConfirm, response: accountViewSchema },
+  'mfa:list': { request: empty, response: mfaOverviewSchema },
+  'mfa:begin-enrollment': { request: beginEnrollmentSchema, response: enrollmentViewSchema },
+  'mfa:resend-enrollment-code': { request: mfaRequests.enrollmentId, response: sentCodeSchema },
+  'mfa:verify-enrollment': {
+    request: mfaRequests.verifyEnrollment,
+    // Recovery codes appear here once, when the account had none (S11).
+    response: z.object({ enrollmentId: z.string(), recoveryCodes: z.array(z.string()).nullable() }),
+  },
+  'mfa:enable-enrollment': { request: mfaRequests.enableEnrollment, response: methodViewSchema },
+  'mfa:cancel-enrollment': { request: mfaRequests.enrollmentId, response: z.object({}) },
+  'mfa:set-preferred': { request: mfaRequests.methodId, response: methodViewSchema },
+  'mfa:rename-method': { request: mfaRequests.rename, response: methodViewSchema },
+  'mfa:remove-method': { request: mfaRequests.remove, response: z.object({ mfaEnabled: z.boolean() }) },
+  'mfa:regenerate-recovery-codes': { request: empty, response: z.object({ recoveryCodes: z.array(z.string()) }) },
+  'settings:get': { request: empty, response: z.object({ siteName: z.string() }) },
+  'settings:set-site-name': {
+    request: z.object({ siteName: z.string().trim().min(1, 'Enter a site name').max(64) }).strict(),
+    response: z.object({ siteName: z.string() }),
   },
 } as const satisfies Record<Channel, { request: z.ZodType; response: z.ZodType }>
 

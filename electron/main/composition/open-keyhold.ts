@@ -15,9 +15,20 @@ import { systemClock } from '../adapters/system/system-clock'
 import { databaseFileName } from '../adapters/system/data-dir'
 import { openVault, VaultKeyError, keychainAccountFor, type Vault } from '../adapters/vault/open-vault'
 import { defaultPolicy } from '../domain/policy'
-import { createAccountService, type AccountService } from '../services/account-service'
-import { createAuthService, type AuthService } from '../services/auth-service'
-import type { CoreDeps } from '../services/deps'
+import { createHmacCodeHasher } from '../adapters/crypto/hmac-code-hasher'
+import { createConfiguredSenders, type ConfiguredSenders } from '../adapters/delivery/configured-senders'
+import type { DeliveryOptions } from '../adapters/delivery/gateway-request'
+import { createProviderSettings, type ProviderSettings } from '../adapters/delivery/provider-settings'
+import { otplibTotpEngine } from '../adapters/otp/otplib-totp-engine'
+import { qrcodeRenderer } from '../adapters/otp/qrcode-renderer'
+import { createSqliteEnrollmentRepo } from '../adapters/sqlite/sqlite-enrollment-repo'
+import { createSqliteMethodRepo } from '../adapters/sqlite/sqlite-method-repo'
+import { createSqliteOtpCodeRepo } from '../adapters/sqlite/sqlite-otp-code-repo'
+import { createSqliteRecoveryCodeRepo } from '../adapters/sqlite/sqlite-recovery-code-repo'
+import { createSiteSettings } from '../adapters/sqlite/sqlite-site-settings'
+import { emailProviderInputSchema } from '../../shared/provider-schemas'
+import { createServices, type Services } from '../services/create-services'
+import type { MfaDeps } from '../services/mfa-deps'
 import type { Clock, PasswordHasher, Random } from '../services/ports'
 
 /**
@@ -32,6 +43,8 @@ export interface OpenKeyholdOptions {
   readonly clock?: Clock
   readonly random?: Random
   readonly hasher?: PasswordHasher
+  /** Provider timeouts; tests shorten them. */
+  readonly delivery?: DeliveryOptions
 }
 
 export interface Keyhold {
@@ -39,9 +52,13 @@ export interface Keyhold {
   readonly db: SqliteDatabase
   readonly vault: Vault
   readonly auditLog: SqliteAuditLog
-  readonly deps: CoreDeps
-  readonly auth: AuthService
-  readonly accounts: AccountService
+  readonly deps: MfaDeps
+  readonly services: Services
+  /** Shorthands for services.auth and services.accounts. */
+  readonly auth: Services['auth']
+  readonly accounts: Services['accounts']
+  readonly providers: ProviderSettings
+  readonly senders: ConfiguredSenders
   close(): void
 }
 
@@ -56,7 +73,11 @@ export async function openKeyhold(options: OpenKeyholdOptions): Promise<Keyhold>
     const uow = createSqliteUnitOfWork(db)
     const vault = await openVault({ dataDir: options.dataDir, secretStore: options.secretStore, settings, random, tx: uow.tx })
     const auditLog = createSqliteAuditLog(db, settings, vault.auditKey)
-    const deps: CoreDeps = {
+    const providers = createProviderSettings(settings, vault.cipher)
+    const senders = createConfiguredSenders(providers, options.delivery)
+    const methods = createSqliteMethodRepo(db)
+    const emailDefaults = emailProviderInputSchema.shape
+    const deps: MfaDeps = {
       clock,
       random,
       hasher: options.hasher ?? createArgon2PasswordHasher(),
@@ -66,17 +87,43 @@ export async function openKeyhold(options: OpenKeyholdOptions): Promise<Keyhold>
       uow,
       policy: () => defaultPolicy,
       isCommonPassword,
-      // MFA methods arrive with the MFA engine; until then no account has one.
-      mfa: { hasActiveMethod: () => false },
+      mfa: { hasActiveMethod: (accountId) => methods.countActive(accountId) > 0 },
+      methods,
+      enrollments: createSqliteEnrollmentRepo(db),
+      recoveryCodes: createSqliteRecoveryCodeRepo(db),
+      otpCodes: createSqliteOtpCodeRepo(db),
+      totp: otplibTotpEngine,
+      qr: qrcodeRenderer,
+      codeHasher: createHmacCodeHasher(vault.codeKey),
+      secrets: vault.cipher,
+      email: senders.email,
+      sms: senders.sms,
+      templates: {
+        codeEmail: () => {
+          const email = providers.getEmail()
+          return {
+            subject: email?.subject ?? emailDefaults.subject.parse(undefined),
+            text: email?.text ?? emailDefaults.text.parse(undefined),
+          }
+        },
+        smsText: () => providers.getSmsText(),
+      },
+      site: createSiteSettings(settings),
     }
+    const services = createServices(deps)
+    // S18: enrollments abandoned while Keyhold was closed go at once.
+    services.enrollment.purgeExpired()
     return {
       dataDir: options.dataDir,
       db,
       vault,
       auditLog,
       deps,
-      auth: createAuthService(deps),
-      accounts: createAccountService(deps),
+      services,
+      auth: services.auth,
+      accounts: services.accounts,
+      providers,
+      senders,
       close: () => {
         // Fold the WAL back into the main file so a closed data dir is one file.
         db.pragma('wal_checkpoint(TRUNCATE)')

@@ -71,3 +71,8 @@ export function checkNewPassword(password: string, context: PasswordContext, isC
   }
   return normalized
 }
+
+/** S1: true when an account with this (normalised) password could not drop its last MFA method. */
+export function isShortWithoutMfa(normalizedPassword: string): boolean {
+  return codePoints(normalizedPassword) < minLengthWithoutMfa
+}

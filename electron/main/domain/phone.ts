@@ -28,3 +28,12 @@ export function toE164(input: string, field = 'phone'): string {
     throw new AppError('VALIDATION', message, { fields: [{ field, message }] })
   }
 }
+
+/** The country calling code of a stored E.164 number ("44" for +442079460958), for masking. */
+export function callingCodeOf(e164: string): string | undefined {
+  try {
+    return parsePhoneNumberWithError(e164).countryCallingCode
+  } catch {
+    return undefined
+  }
+}

@@ -16,6 +16,21 @@ export interface SecurityPolicy {
   readonly sessionAbsoluteMs: number
   /** S15: how long a password check counts as recent. */
   readonly stepUpMs: number
+  /** S8: how long an email or SMS code is valid (1–10 min). */
+  readonly codeLifetimeMs: number
+  /** S10: wait before another code to the same place (30–300 s), and sends per destination per hour. */
+  readonly resendCooldownMs: number
+  readonly sendsPerDestinationPerHour: number
+  /** S13: wrong second-factor entries that end one sign-in challenge. */
+  readonly challengeFailureLimit: number
+  /** How long a sign-in may wait for its second factor. */
+  readonly challengeTtlMs: number
+  /** S18: a pending enrollment is deleted after this long. */
+  readonly enrollmentTtlMs: number
+  /** S12: warn when this many recovery codes or fewer remain (1–5). */
+  readonly recoveryCodeWarning: number
+  /** Hook for the policy issue: may a user remove their last method? */
+  readonly allowRemovingLastMethod: boolean
 }
 
 const minute = 60_000
@@ -29,4 +44,12 @@ export const defaultPolicy: SecurityPolicy = {
   sessionIdleMs: 30 * minute,
   sessionAbsoluteMs: 12 * hour,
   stepUpMs: 5 * minute,
+  codeLifetimeMs: 5 * minute,
+  resendCooldownMs: minute,
+  sendsPerDestinationPerHour: 5,
+  challengeFailureLimit: 5,
+  challengeTtlMs: 10 * minute,
+  enrollmentTtlMs: 10 * minute,
+  recoveryCodeWarning: 3,
+  allowRemovingLastMethod: true,
 }

@@ -1,38 +1,108 @@
 import type { Keyhold } from '../composition/open-keyhold'
+import type { ResolvedSession } from '../services/auth-service'
 import type { Handlers } from './router'
 
-/** Each channel mapped to its service call. Input here is already validated. */
-export function createHandlers(keyhold: Keyhold): Handlers {
-  const { auth, accounts } = keyhold
+/**
+ * Each channel mapped to its service call. Input here is already validated and
+ * the access level checked by the router; what stays here is S15's step-up
+ * for sensitive changes, which only a window or preview caller needs (the
+ * operator CLI is a trusted channel and calls the services directly).
+ */
+export function createHandlers(keyhold: Pick<Keyhold, 'services'>): Handlers {
+  const { auth, accounts, methods, enrollment, challenge, contact, site, recovery } = keyhold.services
+  const transportOf = (actor: string) => actor.split(':')[0]!
+
+  /** S15: a password check within the last five minutes. */
+  const stepUp = (session: ResolvedSession) => auth.requireStepUp(session)
+  /** The session's account as it is now (the session holds the state at resolution). */
+  const me = (session: ResolvedSession) => session.account
+
   return {
     'app:get-state': (_input, ctx) => ({
       status: 'ready',
       setupRequired: accounts.isSetupRequired(),
-      session: ctx.session ? auth.sessionView(ctx.session) : null,
+      session: ctx.session && ctx.session.session.state === 'active' ? auth.sessionView(ctx.session) : null,
     }),
     'setup:create-admin': async (input, ctx) => {
-      const created = await accounts.createFirstAdmin(input, `${ctx.actor.split(':')[0]}:setup`)
+      const created = await accounts.createFirstAdmin(input, `${transportOf(ctx.actor)}:setup`)
       return { username: created.username }
     },
     'auth:sign-in': async (input, ctx) => {
-      const transport = ctx.actor.split(':')[0]!
-      const { sessionId, view } = await auth.signIn(input, transport)
+      const { sessionId, resolved } = await auth.signIn(input, transportOf(ctx.actor))
       // A client signing in again replaces its earlier session.
       if (ctx.session) auth.signOut(ctx.session, ctx.actor)
       ctx.bindSession(sessionId)
-      return { status: 'signed-in', session: view }
+      if (resolved.session.state === 'pending_mfa') return { status: 'mfa-required', challenge: challenge.view(resolved) }
+      return { status: 'signed-in', session: auth.sessionView(resolved) }
     },
     'auth:sign-out': (_input, ctx) => {
       auth.signOut(ctx.session, ctx.actor)
       ctx.unbindSession()
       return {}
     },
+    'auth:get-challenge': (_input, ctx) => challenge.view(ctx.session),
+    'auth:send-code': (input, ctx) => challenge.sendCode(ctx.session, input.methodId, ctx.actor),
+    'auth:verify-code': (input, ctx) => {
+      challenge.verifyCode(ctx.session, input.methodId, input.code, ctx.actor)
+      return { status: 'signed-in', session: auth.sessionView(auth.resolveSession(ctx.session.session.id)) }
+    },
+    'auth:use-recovery-code': async (input, ctx) => {
+      const { recoveryCodesRemaining } = await challenge.useRecoveryCode(ctx.session, input.code, ctx.actor)
+      const { low } = recovery.remaining(ctx.session.account.id)
+      return {
+        status: 'signed-in',
+        session: auth.sessionView(auth.resolveSession(ctx.session.session.id)),
+        recoveryCodesRemaining,
+        recoveryCodesLow: low,
+      }
+    },
     'auth:confirm-password': (input, ctx) => auth.confirmPassword(ctx.session, input.password, ctx.actor),
     'account:get-me': (_input, ctx) => accounts.getAccountById(ctx.session.account.id),
     'account:change-password': async (input, ctx) => {
-      auth.requireStepUp(ctx.session)
-      await accounts.changeOwnPassword(ctx.session.account, input.newPassword, ctx.actor, ctx.session.session.id)
+      stepUp(ctx.session)
+      await accounts.changeOwnPassword(me(ctx.session), input.newPassword, ctx.actor, ctx.session.session.id)
       return {}
+    },
+    'account:begin-contact-change': (input, ctx) => {
+      stepUp(ctx.session)
+      return contact.begin(me(ctx.session), input, ctx.actor)
+    },
+    'account:confirm-contact-change': (input, ctx) => contact.confirm(me(ctx.session), input.code, ctx.actor),
+    'mfa:list': (_input, ctx) => {
+      enrollment.purgeExpired()
+      return methods.overview(me(ctx.session))
+    },
+    'mfa:begin-enrollment': (input, ctx) => {
+      stepUp(ctx.session)
+      return enrollment.begin(me(ctx.session), input, ctx.actor)
+    },
+    'mfa:resend-enrollment-code': (input, ctx) => enrollment.resend(me(ctx.session), input.enrollmentId, ctx.actor),
+    'mfa:verify-enrollment': (input, ctx) => enrollment.verify(me(ctx.session), input.enrollmentId, input.code, ctx.actor),
+    'mfa:enable-enrollment': (input, ctx) => {
+      stepUp(ctx.session)
+      return enrollment.enable(me(ctx.session), input.enrollmentId, input.recoveryCodesSaved, ctx.actor, ctx.session.session.id)
+    },
+    'mfa:cancel-enrollment': (input, ctx) => {
+      enrollment.cancel(me(ctx.session), input.enrollmentId, ctx.actor)
+      return {}
+    },
+    'mfa:set-preferred': (input, ctx) => {
+      stepUp(ctx.session)
+      return methods.setPreferred(me(ctx.session), input.methodId, ctx.actor, ctx.session.session.id)
+    },
+    'mfa:rename-method': (input, ctx) => methods.rename(me(ctx.session), input.methodId, input.label, ctx.actor),
+    'mfa:remove-method': (input, ctx) => {
+      stepUp(ctx.session)
+      return methods.remove(me(ctx.session), input.methodId, input.newPassword, ctx.actor, ctx.session.session.id)
+    },
+    'mfa:regenerate-recovery-codes': async (_input, ctx) => {
+      stepUp(ctx.session)
+      return { recoveryCodes: await methods.regenerateRecoveryCodes(me(ctx.session), ctx.actor, ctx.session.session.id) }
+    },
+    'settings:get': () => ({ siteName: site.siteName() }),
+    'settings:set-site-name': (input, ctx) => {
+      stepUp(ctx.session)
+      return { siteName: site.setSiteName(input.siteName, ctx.actor) }
     },
   }
 }

@@ -1,6 +1,6 @@
 import type { AccountView } from '../../shared/schemas'
 import { AppError } from '../domain/app-error'
-import { checkNewPassword } from '../domain/password-rules'
+import { checkNewPassword, isShortWithoutMfa } from '../domain/password-rules'
 import { toE164 } from '../domain/phone'
 import { unlockedState } from '../domain/lockout'
 import { toAccountView } from './account-view'
@@ -47,7 +47,7 @@ export function createAccountService(deps: CoreDeps) {
         fields: [{ field: 'username', message: 'This username is taken' }],
       })
     }
-    return { email, phone, passwordHash: await hasher.hash(password) }
+    return { email, phone, passwordHash: await hasher.hash(password), passwordShort: isShortWithoutMfa(password) }
   }
 
   function insertAccount(input: NewAccountInput, prepared: Awaited<ReturnType<typeof prepareNew>>, now: number) {
@@ -62,6 +62,7 @@ export function createAccountService(deps: CoreDeps) {
       phone: prepared.phone,
       role: input.role,
       passwordHash: prepared.passwordHash,
+      passwordShort: prepared.passwordShort,
       now,
     })
   }
@@ -159,7 +160,7 @@ export function createAccountService(deps: CoreDeps) {
     const passwordHash = await hasher.hash(normalized)
     uow.tx(() => {
       const now = clock.now()
-      accounts.setPassword(account.id, passwordHash, now)
+      accounts.setPassword(account.id, passwordHash, now, isShortWithoutMfa(normalized))
       // A changed password ends every other session of the account (S16).
       const ended = sessions.endAllForAccount(account.id, now, keepSessionId)
       audit.append({ actor, event: 'password.changed', accountId: account.id, detail: { sessionsEnded: ended } }, now)

@@ -1,9 +1,10 @@
 import type { SessionView } from '../../shared/schemas'
 import { AppError } from '../domain/app-error'
-import { afterFailure, attemptsLeftBeforeLock, lockStatus, unlockedState } from '../domain/lockout'
+import { lockStatus } from '../domain/lockout'
 import { normalizePassword } from '../domain/password-rules'
 import { iso, toAccountView } from './account-view'
 import type { CoreDeps } from './deps'
+import { clearFailures, currentLock, registerFailure } from './failure-counter'
 import type { AccountRecord, SessionRecord } from './ports'
 
 /**
@@ -27,49 +28,27 @@ const decoyHash =
 export function createAuthService(deps: CoreDeps) {
   const { clock, accounts, sessions, audit, uow, hasher } = deps
 
-  function lockedError(until: number | null): AppError {
-    return until === null
-      ? new AppError('LOCKED', 'This account is locked after too many failed attempts; an administrator must unlock it', {
-          lockedUntil: null,
-        })
-      : new AppError('LOCKED', `This account is locked until ${iso(until)} after too many failed attempts`, {
-          lockedUntil: iso(until),
-        })
-  }
-
   /** S13: check the lock, verify, and count the outcome, all in one IMMEDIATE transaction. */
   function checkPassword(account: AccountRecord, password: string, actor: string, purpose: string): PasswordOutcome {
     return uow.tx((): PasswordOutcome => {
       const now = clock.now()
       const fresh = accounts.findById(account.id)
       if (!fresh) return { kind: 'refused', error: new AppError('INVALID_CREDENTIALS', 'Wrong username or password') }
-      const status = lockStatus(fresh, now)
-      if (status.locked) {
+      const lock = currentLock(fresh, now)
+      if (lock) {
         audit.append({ actor, event: `${purpose}.refused-locked`, accountId: fresh.id }, now)
-        return { kind: 'refused', error: lockedError(status.until) }
+        return { kind: 'refused', error: lock }
       }
       if (hasher.verifySync(fresh.passwordHash, normalizePassword(password))) {
-        if (fresh.failedAttempts !== 0 || fresh.lockedUntil !== null) accounts.setLockState(fresh.id, unlockedState, now)
+        clearFailures(deps, fresh, now)
         return { kind: 'ok', account: fresh, rehash: hasher.needsRehash(fresh.passwordHash) }
       }
-      const policy = deps.policy()
-      const next = afterFailure(fresh, now, policy)
-      accounts.setLockState(fresh.id, next, now)
-      audit.append({ actor, event: `${purpose}.failed`, accountId: fresh.id, detail: { factor: 'password' } }, now)
-      const nowLocked = lockStatus(next, now)
-      if (nowLocked.locked) {
-        audit.append(
-          { actor: 'system', event: 'account.locked', accountId: fresh.id, detail: { failures: next.failedAttempts } },
-          now,
-        )
-        sessions.endAllForAccount(fresh.id, now)
-        return { kind: 'refused', error: lockedError(nowLocked.until) }
-      }
+      const failure = registerFailure(deps, fresh, now, actor, `${purpose}.failed`, 'password')
       return {
         kind: 'refused',
-        error: new AppError('INVALID_CREDENTIALS', 'Wrong username or password', {
-          attemptsLeft: attemptsLeftBeforeLock(next, policy),
-        }),
+        error:
+          failure.locked ??
+          new AppError('INVALID_CREDENTIALS', 'Wrong username or password', { attemptsLeft: failure.attemptsLeft }),
       }
     })
   }
@@ -126,21 +105,28 @@ export function createAuthService(deps: CoreDeps) {
     if (outcome.rehash) await upgradeHash(outcome.account, input.password)
     const resolved = uow.tx((): ResolvedSession => {
       const now = clock.now()
-      // Every path to a session goes through here (S14); the MFA check slots in before 'active'.
+      // S14: every path to a session goes through here. With an active MFA method the
+      // session only waits for its second factor; the challenge service makes it active.
+      const needsSecondFactor = deps.mfa.hasActiveMethod(account.id)
       const session: SessionRecord = {
         id: newSessionId(),
         accountId: account.id,
-        state: 'active',
+        state: needsSecondFactor ? 'pending_mfa' : 'active',
         createdAt: now,
         lastSeenAt: now,
         stepUpAt: now,
+        factorFailures: 0,
       }
       sessions.insert(session)
-      accounts.update(account.id, { lastSignInAt: now }, now)
-      audit.append({ actor, event: 'sign-in.succeeded', accountId: account.id }, now)
+      if (needsSecondFactor) {
+        audit.append({ actor, event: 'sign-in.password-accepted', accountId: account.id }, now)
+      } else {
+        accounts.update(account.id, { lastSignInAt: now }, now)
+        audit.append({ actor, event: 'sign-in.succeeded', accountId: account.id }, now)
+      }
       return { session, account: accounts.findById(account.id)! }
     })
-    return { sessionId: resolved.session.id, view: sessionView(resolved) }
+    return { sessionId: resolved.session.id, resolved }
   }
 
   /**
@@ -156,7 +142,9 @@ export function createAuthService(deps: CoreDeps) {
       const policy = deps.policy()
       const account = accounts.findById(session.accountId)
       const expired =
-        now - session.lastSeenAt > policy.sessionIdleMs || now - session.createdAt > policy.sessionAbsoluteMs
+        now - session.lastSeenAt > policy.sessionIdleMs ||
+        now - session.createdAt > policy.sessionAbsoluteMs ||
+        (session.state === 'pending_mfa' && now - session.createdAt > policy.challengeTtlMs)
       if (expired || !account || account.disabled || lockStatus(account, now).locked) {
         sessions.end(session.id, now)
         if (expired) audit.append({ actor: 'system', event: 'session.expired', accountId: session.accountId }, now)

@@ -38,6 +38,8 @@ export interface AccountRecord extends LockState {
   readonly updatedAt: number
   readonly lastSignInAt: number | null
   readonly passwordChangedAt: number
+  /** S1: the password is shorter than an account without MFA needs. */
+  readonly passwordShort: boolean
 }
 
 export interface NewAccount {
@@ -47,6 +49,7 @@ export interface NewAccount {
   readonly phone: string | null
   readonly role: Role
   readonly passwordHash: string
+  readonly passwordShort: boolean
   readonly now: number
 }
 
@@ -67,7 +70,7 @@ export interface AccountRepo {
   findByUsername(username: string): AccountRecord | null
   insert(account: NewAccount): AccountRecord
   update(id: number, patch: AccountPatch, now: number): void
-  setPassword(id: number, passwordHash: string, now: number): void
+  setPassword(id: number, passwordHash: string, now: number, passwordShort?: boolean): void
   setLockState(id: number, state: LockState, now: number): void
   delete(id: number): void
   list(query: AccountQuery): { readonly accounts: AccountRecord[]; readonly total: number }
@@ -82,6 +85,8 @@ export interface SessionRecord {
   readonly createdAt: number
   readonly lastSeenAt: number
   readonly stepUpAt: number | null
+  /** S13: wrong second-factor entries in this sign-in challenge. */
+  readonly factorFailures: number
 }
 
 export interface SessionRepo {
@@ -89,6 +94,10 @@ export interface SessionRepo {
   findLive(id: string): SessionRecord | null
   touch(id: string, now: number): void
   setStepUp(id: string, at: number): void
+  /** The second factor was right: the session becomes a full one. */
+  activate(id: string, now: number): void
+  /** Counts one wrong second-factor entry; returns the new count. */
+  addFactorFailure(id: string): number
   end(id: string, now: number): void
   /** Ends every live session of the account but `exceptId`; returns how many ended. */
   endAllForAccount(accountId: number, now: number, exceptId?: string): number

@@ -2,14 +2,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { channelNames } from '../../../electron/shared/channels'
 import { createHandlers } from '../../../electron/main/ipc/handlers'
 import { createRouter, createUnavailableRouter, type Handlers, type Router } from '../../../electron/main/ipc/router'
-import type { Keyhold } from '../../../electron/main/composition/open-keyhold'
 import { actor, createCoreFixture, goodPassword, type CoreFixture } from '../support/core-fixture'
 
 const window1 = { clientKey: 'window:1', transport: 'window' as const }
 const window2 = { clientKey: 'window:2', transport: 'window' as const }
 
 function handlersFor(f: CoreFixture): Handlers {
-  return createHandlers({ auth: f.auth, accounts: f.accounts } as unknown as Keyhold)
+  return createHandlers({ services: f.services })
 }
 
 describe('router', () => {

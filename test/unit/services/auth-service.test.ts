@@ -24,9 +24,10 @@ describe('sign-in and sessions', () => {
   afterEach(() => f.close())
 
   it('signs in case-insensitively and records the sign-in time', async () => {
-    const { sessionId, view } = await f.auth.signIn({ username: 'Alice', password: goodPassword }, 'window')
+    const { sessionId, resolved } = await f.auth.signIn({ username: 'Alice', password: goodPassword }, 'window')
     expect(sessionId).toMatch(/^[0-9a-f]{64}$/)
-    expect(view.account).toMatchObject({ username: 'alice', role: 'admin', lastSignInAt: new Date(f.clock.now()).toISOString() })
+    expect(resolved.session.state).toBe('active')
+    expect(f.auth.sessionView(resolved).account).toMatchObject({ username: 'alice', role: 'admin', lastSignInAt: new Date(f.clock.now()).toISOString() })
   })
 
   it('S1: accepts the password in another Unicode normal form', async () => {

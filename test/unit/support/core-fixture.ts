@@ -11,9 +11,18 @@ import { createSqliteSessionRepo } from '../../../electron/main/adapters/sqlite/
 import { createSqliteSettings } from '../../../electron/main/adapters/sqlite/sqlite-settings'
 import { createSqliteUnitOfWork } from '../../../electron/main/adapters/sqlite/sqlite-unit-of-work'
 import { defaultPolicy, type SecurityPolicy } from '../../../electron/main/domain/policy'
-import { createAccountService } from '../../../electron/main/services/account-service'
-import { createAuthService } from '../../../electron/main/services/auth-service'
-import type { CoreDeps } from '../../../electron/main/services/deps'
+import { createHmacCodeHasher } from '../../../electron/main/adapters/crypto/hmac-code-hasher'
+import { createAesGcmCipher } from '../../../electron/main/adapters/crypto/aes-gcm-cipher'
+import { otplibTotpEngine } from '../../../electron/main/adapters/otp/otplib-totp-engine'
+import { qrcodeRenderer } from '../../../electron/main/adapters/otp/qrcode-renderer'
+import { createSqliteEnrollmentRepo } from '../../../electron/main/adapters/sqlite/sqlite-enrollment-repo'
+import { createSqliteMethodRepo } from '../../../electron/main/adapters/sqlite/sqlite-method-repo'
+import { createSqliteOtpCodeRepo } from '../../../electron/main/adapters/sqlite/sqlite-otp-code-repo'
+import { createSqliteRecoveryCodeRepo } from '../../../electron/main/adapters/sqlite/sqlite-recovery-code-repo'
+import { createSiteSettings } from '../../../electron/main/adapters/sqlite/sqlite-site-settings'
+import { createServices, type Services } from '../../../electron/main/services/create-services'
+import type { EmailSender, OutgoingEmail, OutgoingSms, SmsSender } from '../../../electron/main/services/delivery-ports'
+import type { MfaDeps } from '../../../electron/main/services/mfa-deps'
 import type { Clock, PasswordHasher, Random } from '../../../electron/main/services/ports'
 
 /** A clock the test moves by hand. */
@@ -44,14 +53,56 @@ export function seededRandom(seed = 'keyhold-test'): Random {
 /** Real Argon2id with small parameters, so unit tests stay fast; production uses S3's. */
 export const fastHasher: PasswordHasher = createArgon2PasswordHasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 })
 
+/**
+ * Transports that keep what they were given: unit tests read codes from them.
+ * Integration and end-to-end tests use a real SMTP server and a real Kannel instead.
+ */
+export interface CaptureSenders {
+  readonly email: EmailSender & { readonly sent: OutgoingEmail[]; failWith: Error | null; configured: boolean }
+  readonly sms: SmsSender & { readonly sent: OutgoingSms[]; failWith: Error | null; configured: boolean }
+  /** The six-digit code in the newest message to `to`. */
+  lastCode(to: string): string
+}
+
+export function captureSenders(): CaptureSenders {
+  const make = <T extends { to: string }>() => {
+    const sender = {
+      sent: [] as T[],
+      failWith: null as Error | null,
+      configured: true,
+      isConfigured: () => sender.configured,
+      send: async (message: T) => {
+        if (sender.failWith) throw sender.failWith
+        sender.sent.push(message)
+      },
+    }
+    return sender
+  }
+  const email = make<OutgoingEmail>()
+  const sms = make<OutgoingSms>()
+  return {
+    email,
+    sms,
+    lastCode(to) {
+      const all: { to: string; text: string }[] = [...email.sent, ...sms.sent]
+      const message = all.filter((m) => m.to === to).at(-1)
+      const code = message?.text.match(/\b\d{6}\b/)?.[0]
+      if (!code) throw new Error(`no code was sent to ${to}`)
+      return code
+    },
+  }
+}
+
 export interface CoreFixture {
   readonly dir: string
   readonly file: string
   readonly db: SqliteDatabase
   readonly clock: FakeClock
-  readonly deps: CoreDeps
-  readonly auth: ReturnType<typeof createAuthService>
-  readonly accounts: ReturnType<typeof createAccountService>
+  readonly deps: MfaDeps
+  readonly services: Services
+  readonly auth: Services['auth']
+  readonly accounts: Services['accounts']
+  readonly senders: CaptureSenders
   readonly audit: ReturnType<typeof createSqliteAuditLog>
   policy: SecurityPolicy
   /** Closes and opens the same file again, as after a restart. */
@@ -64,6 +115,8 @@ interface FixtureOptions {
   readonly clock?: FakeClock
   readonly hasher?: PasswordHasher
   readonly auditKey?: Uint8Array
+  readonly masterKey?: Uint8Array
+  readonly senders?: CaptureSenders
 }
 
 export function createCoreFixture(options: FixtureOptions = {}): CoreFixture {
@@ -72,6 +125,7 @@ export function createCoreFixture(options: FixtureOptions = {}): CoreFixture {
   const { db } = openAndMigrate(file)
   const clock = options.clock ?? fakeClock()
   const auditKey = options.auditKey ?? new Uint8Array(randomBytes(32))
+  const masterKey = options.masterKey ?? new Uint8Array(randomBytes(32))
   const settings = createSqliteSettings(db)
   const audit = createSqliteAuditLog(db, settings, auditKey)
   const fixture: CoreFixture = {
@@ -81,19 +135,22 @@ export function createCoreFixture(options: FixtureOptions = {}): CoreFixture {
     clock,
     policy: defaultPolicy,
     audit,
-    deps: undefined as unknown as CoreDeps,
-    auth: undefined as unknown as ReturnType<typeof createAuthService>,
-    accounts: undefined as unknown as ReturnType<typeof createAccountService>,
+    deps: undefined as unknown as MfaDeps,
+    services: undefined as unknown as Services,
+    auth: undefined as unknown as Services['auth'],
+    accounts: undefined as unknown as Services['accounts'],
+    senders: options.senders ?? captureSenders(),
     reopen() {
       db.close()
-      return createCoreFixture({ ...options, dir, clock, auditKey })
+      return createCoreFixture({ ...options, dir, clock, auditKey, masterKey, senders: fixture.senders })
     },
     close() {
       if (db.open) db.close()
       rmSync(dir, { recursive: true, force: true })
     },
   }
-  const deps: CoreDeps = {
+  const methods = createSqliteMethodRepo(db)
+  const deps: MfaDeps = {
     clock,
     random: seededRandom(dir),
     hasher: options.hasher ?? fastHasher,
@@ -103,9 +160,25 @@ export function createCoreFixture(options: FixtureOptions = {}): CoreFixture {
     uow: createSqliteUnitOfWork(db),
     policy: () => fixture.policy,
     isCommonPassword,
-    mfa: { hasActiveMethod: () => false },
+    mfa: { hasActiveMethod: (accountId) => methods.countActive(accountId) > 0 },
+    methods,
+    enrollments: createSqliteEnrollmentRepo(db),
+    recoveryCodes: createSqliteRecoveryCodeRepo(db),
+    otpCodes: createSqliteOtpCodeRepo(db),
+    totp: otplibTotpEngine,
+    qr: qrcodeRenderer,
+    codeHasher: createHmacCodeHasher(masterKey),
+    secrets: createAesGcmCipher([masterKey]),
+    email: fixture.senders.email,
+    sms: fixture.senders.sms,
+    templates: {
+      codeEmail: () => ({ subject: '{site} code', text: 'Your {site} code is {code}; {minutes} minutes.' }),
+      smsText: () => '{code} is your {site} code',
+    },
+    site: createSiteSettings(settings),
   }
-  Object.assign(fixture, { deps, auth: createAuthService(deps), accounts: createAccountService(deps) })
+  const services = createServices(deps)
+  Object.assign(fixture, { deps, services, auth: services.auth, accounts: services.accounts })
   return fixture
 }
 

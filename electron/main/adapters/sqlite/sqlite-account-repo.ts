@@ -18,6 +18,7 @@ interface AccountRow {
   created_at: number
   updated_at: number
   last_sign_in_at: number | null
+  password_short: number
 }
 
 function toRecord(row: AccountRow): AccountRecord {
@@ -37,6 +38,7 @@ function toRecord(row: AccountRow): AccountRecord {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     lastSignInAt: row.last_sign_in_at,
+    passwordShort: row.password_short === 1,
   }
 }
 
@@ -63,11 +65,11 @@ export function createSqliteAccountRepo(db: SqliteDatabase): AccountRepo {
   )
   const insert = db.prepare(
     `INSERT INTO accounts (username, username_key, display_name, email, phone, role, password_hash,
-       password_changed_at, created_at, updated_at)
-     VALUES (@username, @usernameKey, @displayName, @email, @phone, @role, @passwordHash, @now, @now, @now)`,
+       password_short, password_changed_at, created_at, updated_at)
+     VALUES (@username, @usernameKey, @displayName, @email, @phone, @role, @passwordHash, @passwordShort, @now, @now, @now)`,
   )
-  const setPassword = db.prepare<[string, number, number, number]>(
-    'UPDATE accounts SET password_hash = ?, password_changed_at = ?, updated_at = ? WHERE id = ?',
+  const setPassword = db.prepare<[string, number, number, number | null, number]>(
+    'UPDATE accounts SET password_hash = ?, password_changed_at = ?, updated_at = ?, password_short = coalesce(?, password_short) WHERE id = ?',
   )
   const setLock = db.prepare<[number, number | null, number, number, number]>(
     'UPDATE accounts SET failed_attempts = ?, locked_until = ?, admin_locked = ?, updated_at = ? WHERE id = ?',
@@ -98,7 +100,11 @@ export function createSqliteAccountRepo(db: SqliteDatabase): AccountRepo {
       return row ? toRecord(row) : null
     },
     insert: (account: NewAccount) => {
-      const info = insert.run({ ...account, usernameKey: usernameKey(account.username) })
+      const info = insert.run({
+        ...account,
+        usernameKey: usernameKey(account.username),
+        passwordShort: account.passwordShort ? 1 : 0,
+      })
       return toRecord(byId.get(Number(info.lastInsertRowid))!)
     },
     update: (id, patch, now) => {
@@ -110,7 +116,8 @@ export function createSqliteAccountRepo(db: SqliteDatabase): AccountRepo {
       )
       db.prepare(`UPDATE accounts SET ${sets.join(', ')}, updated_at = @now WHERE id = @id`).run({ ...values, now, id })
     },
-    setPassword: (id, passwordHash, now) => void setPassword.run(passwordHash, now, now, id),
+    setPassword: (id, passwordHash, now, passwordShort) =>
+      void setPassword.run(passwordHash, now, now, passwordShort === undefined ? null : passwordShort ? 1 : 0, id),
     setLockState: (id, state, now) =>
       void setLock.run(state.failedAttempts, state.lockedUntil, state.adminLocked ? 1 : 0, now, id),
     delete: (id) => void remove.run(id),

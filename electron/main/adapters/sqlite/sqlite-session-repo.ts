@@ -8,6 +8,7 @@ interface SessionRow {
   created_at: number
   last_seen_at: number
   step_up_at: number | null
+  factor_failures: number
 }
 
 function toRecord(row: SessionRow): SessionRecord {
@@ -18,6 +19,7 @@ function toRecord(row: SessionRow): SessionRecord {
     createdAt: row.created_at,
     lastSeenAt: row.last_seen_at,
     stepUpAt: row.step_up_at,
+    factorFailures: row.factor_failures,
   }
 }
 
@@ -29,12 +31,20 @@ export function createSqliteSessionRepo(db: SqliteDatabase): SessionRepo {
   const findLive = db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ? AND ended_at IS NULL')
   const touch = db.prepare<[number, string]>('UPDATE sessions SET last_seen_at = ? WHERE id = ?')
   const stepUp = db.prepare<[number, string]>('UPDATE sessions SET step_up_at = ? WHERE id = ?')
+  const activate = db.prepare<[number, number, string]>(
+    "UPDATE sessions SET state = 'active', step_up_at = ?, last_seen_at = ? WHERE id = ?",
+  )
+  const addFailure = db.prepare<[string], { factor_failures: number }>(
+    'UPDATE sessions SET factor_failures = factor_failures + 1 WHERE id = ? RETURNING factor_failures',
+  )
   const end = db.prepare<[number, string]>('UPDATE sessions SET ended_at = ? WHERE id = ? AND ended_at IS NULL')
   const endAll = db.prepare<[number, number, string]>(
     'UPDATE sessions SET ended_at = ? WHERE account_id = ? AND ended_at IS NULL AND id != ?',
   )
   return {
     insert: (session) => void insert.run(session),
+    activate: (id, now) => void activate.run(now, now, id),
+    addFactorFailure: (id) => addFailure.get(id)?.factor_failures ?? 0,
     findLive: (id) => {
       const row = findLive.get(id)
       return row ? toRecord(row) : null

@@ -1,3 +1,4 @@
+import { hkdfSync } from 'node:crypto'
 import { resolve } from 'node:path'
 import type { Random } from '../../services/ports'
 import { createAesGcmCipher, keyIdOf, type Cipher } from '../crypto/aes-gcm-cipher'
@@ -14,6 +15,8 @@ export interface Vault {
   readonly cipher: Cipher
   /** Key for the audit log's HMAC chain (S22): random, stored encrypted under the master key. */
   readonly auditKey: Uint8Array
+  /** Key for the keyed hashes of email and SMS codes (S9), derived from the master key. */
+  readonly codeKey: Uint8Array
 }
 
 export class VaultKeyError extends Error {
@@ -88,5 +91,7 @@ export async function openVault(deps: OpenVaultDeps): Promise<Vault> {
     deps.settings.set(auditKeySetting, cipher.encrypt(toBase64(fresh), auditKeySetting))
     return fresh
   })
-  return { cipher, auditKey: new Uint8Array(auditKey) }
+  // Codes live minutes, so a key derived from the master key is enough: a rotation only voids codes in flight.
+  const codeKey = new Uint8Array(hkdfSync('sha256', key, new Uint8Array(0), 'keyhold/code-hmac/v1', 32))
+  return { cipher, auditKey: new Uint8Array(auditKey), codeKey }
 }

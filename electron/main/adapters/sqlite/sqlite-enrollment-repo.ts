@@ -1,0 +1,76 @@
+import type { EnrollmentRecord, EnrollmentRepo, MethodType, TotpAlgorithm } from '../../services/mfa-ports'
+import type { SqliteDatabase } from './open-database'
+import { totpParamsOf } from './sqlite-method-repo'
+
+interface EnrollmentRow {
+  id: string
+  account_id: number
+  type: MethodType
+  label: string
+  destination: string | null
+  secret_enc: string | null
+  algorithm: TotpAlgorithm | null
+  digits: number | null
+  period: number | null
+  last_used_step: number | null
+  verified_at: number | null
+  recovery_batch: string | null
+  created_at: number
+  expires_at: number
+}
+
+function toRecord(row: EnrollmentRow): EnrollmentRecord {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    type: row.type,
+    label: row.label,
+    destination: row.destination,
+    secretEnc: row.secret_enc,
+    totp: totpParamsOf(row),
+    lastUsedStep: row.last_used_step,
+    verifiedAt: row.verified_at,
+    recoveryBatch: row.recovery_batch,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+  }
+}
+
+export function createSqliteEnrollmentRepo(db: SqliteDatabase): EnrollmentRepo {
+  const insert = db.prepare(
+    `INSERT INTO mfa_enrollments (id, account_id, type, label, destination, secret_enc, algorithm, digits, period,
+       last_used_step, verified_at, recovery_batch, created_at, expires_at)
+     VALUES (@id, @accountId, @type, @label, @destination, @secretEnc, @algorithm, @digits, @period,
+       @lastUsedStep, @verifiedAt, @recoveryBatch, @createdAt, @expiresAt)`,
+  )
+  const find = db.prepare<[number, string], EnrollmentRow>('SELECT * FROM mfa_enrollments WHERE account_id = ? AND id = ?')
+  const verified = db.prepare<[number, number | null, string | null, string]>(
+    'UPDATE mfa_enrollments SET verified_at = ?, last_used_step = ?, recovery_batch = ? WHERE id = ?',
+  )
+  const remove = db.prepare<[string]>('DELETE FROM mfa_enrollments WHERE id = ?')
+  const expired = db.prepare<[number], EnrollmentRow>('SELECT * FROM mfa_enrollments WHERE expires_at <= ?')
+  const removeExpired = db.prepare<[number]>('DELETE FROM mfa_enrollments WHERE expires_at <= ?')
+  const removeAll = db.prepare<[number]>('DELETE FROM mfa_enrollments WHERE account_id = ?')
+
+  return {
+    insert: (e) =>
+      void insert.run({
+        ...e,
+        algorithm: e.totp?.algorithm ?? null,
+        digits: e.totp?.digits ?? null,
+        period: e.totp?.period ?? null,
+      }),
+    find: (accountId, id) => {
+      const row = find.get(accountId, id)
+      return row ? toRecord(row) : null
+    },
+    markVerified: (id, at, step, batch) => void verified.run(at, step, batch, id),
+    delete: (id) => void remove.run(id),
+    deleteExpired: (now) => {
+      const rows = expired.all(now).map(toRecord)
+      if (rows.length > 0) removeExpired.run(now)
+      return rows
+    },
+    deleteAllForAccount: (accountId) => removeAll.run(accountId).changes,
+  }
+}

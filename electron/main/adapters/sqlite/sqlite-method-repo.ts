@@ -1,0 +1,92 @@
+import type { MethodRecord, MethodRepo, MethodType, TotpAlgorithm, TotpParams } from '../../services/mfa-ports'
+import type { SqliteDatabase } from './open-database'
+
+interface MethodRow {
+  id: number
+  account_id: number
+  type: MethodType
+  label: string
+  destination: string | null
+  secret_enc: string | null
+  algorithm: TotpAlgorithm | null
+  digits: number | null
+  period: number | null
+  last_used_step: number | null
+  preferred: number
+  created_at: number
+  last_used_at: number | null
+}
+
+export function totpParamsOf(row: {
+  algorithm: TotpAlgorithm | null
+  digits: number | null
+  period: number | null
+}): TotpParams | null {
+  if (row.algorithm === null || row.digits === null) return null
+  return { algorithm: row.algorithm, digits: row.digits === 8 ? 8 : 6, period: 30 }
+}
+
+function toRecord(row: MethodRow): MethodRecord {
+  return {
+    id: row.id,
+    accountId: row.account_id,
+    type: row.type,
+    label: row.label,
+    destination: row.destination,
+    secretEnc: row.secret_enc,
+    totp: totpParamsOf(row),
+    lastUsedStep: row.last_used_step,
+    preferred: row.preferred === 1,
+    createdAt: row.created_at,
+    lastUsedAt: row.last_used_at,
+  }
+}
+
+export function createSqliteMethodRepo(db: SqliteDatabase): MethodRepo {
+  const list = db.prepare<[number], MethodRow>('SELECT * FROM mfa_methods WHERE account_id = ? ORDER BY created_at, id')
+  const find = db.prepare<[number, number], MethodRow>('SELECT * FROM mfa_methods WHERE account_id = ? AND id = ?')
+  const count = db.prepare<[number], { n: number }>('SELECT count(*) AS n FROM mfa_methods WHERE account_id = ?')
+  const insert = db.prepare(
+    `INSERT INTO mfa_methods (account_id, type, label, destination, secret_enc, algorithm, digits, period,
+       last_used_step, preferred, created_at)
+     VALUES (@accountId, @type, @label, @destination, @secretEnc, @algorithm, @digits, @period,
+       @lastUsedStep, @preferred, @createdAt)`,
+  )
+  const byId = db.prepare<[number], MethodRow>('SELECT * FROM mfa_methods WHERE id = ?')
+  const rename = db.prepare<[string, number]>('UPDATE mfa_methods SET label = ? WHERE id = ?')
+  const clearPreferred = db.prepare<[number]>('UPDATE mfa_methods SET preferred = 0 WHERE account_id = ? AND preferred = 1')
+  const setPreferred = db.prepare<[number, number]>('UPDATE mfa_methods SET preferred = 1 WHERE account_id = ? AND id = ?')
+  const recordUse = db.prepare<[number, number | null, number]>(
+    'UPDATE mfa_methods SET last_used_at = ?, last_used_step = coalesce(?, last_used_step) WHERE id = ?',
+  )
+  const remove = db.prepare<[number]>('DELETE FROM mfa_methods WHERE id = ?')
+  const removeAll = db.prepare<[number]>('DELETE FROM mfa_methods WHERE account_id = ?')
+
+  return {
+    listActive: (accountId) => list.all(accountId).map(toRecord),
+    find: (accountId, id) => {
+      const row = find.get(accountId, id)
+      return row ? toRecord(row) : null
+    },
+    countActive: (accountId) => count.get(accountId)!.n,
+    insert: (method) => {
+      const info = insert.run({
+        ...method,
+        algorithm: method.totp?.algorithm ?? null,
+        digits: method.totp?.digits ?? null,
+        period: method.totp?.period ?? null,
+        preferred: method.preferred ? 1 : 0,
+      })
+      return toRecord(byId.get(Number(info.lastInsertRowid))!)
+    },
+    rename: (id, label) => void rename.run(label, id),
+    setPreferred: (accountId, id) => {
+      // Two statements, so the partial unique index never sees two preferred rows.
+      clearPreferred.run(accountId)
+      setPreferred.run(accountId, id)
+    },
+    recordUse: (id, at, step) => void recordUse.run(at, step, id),
+    delete: (id) => void remove.run(id),
+    deleteAllForAccount: (accountId) => removeAll.run(accountId).changes,
+  }
+}

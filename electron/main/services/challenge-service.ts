@@ -1,0 +1,154 @@
+import type { ChallengeView, SentCode } from '../../shared/mfa-schemas'
+import { AppError } from '../domain/app-error'
+import { normalizeDigits } from '../domain/one-time-codes'
+import { iso } from './account-view'
+import type { ResolvedSession } from './auth-service'
+import type { CodeDeliveryService } from './code-delivery-service'
+import { clearFailures, currentLock, registerFailure } from './failure-counter'
+import { totpSecretContext, type MfaDeps } from './mfa-deps'
+import type { MethodRecord } from './mfa-ports'
+import { maskedFor, toMethodView } from './method-view'
+import type { NotificationService } from './notification-service'
+import type { RecoveryCodeService } from './recovery-code-service'
+
+/**
+ * The sign-in challenge (S14): a session that passed the password waits here
+ * until a second factor is right. Each check runs in one IMMEDIATE transaction
+ * with the account's shared failure counter (S13); five wrong entries end the
+ * challenge; TOTP steps are consumed (S7), codes are single use (S8).
+ */
+export interface ChallengeServices {
+  readonly codes: CodeDeliveryService
+  readonly recovery: RecoveryCodeService
+  readonly notifications: NotificationService
+}
+
+type Outcome = { ok: true; method: MethodRecord | null } | { ok: false; error: AppError }
+
+export function createChallengeService(deps: MfaDeps, services: ChallengeServices) {
+  const { clock, uow, methods, sessions, audit } = deps
+
+  function requirePending(resolved: ResolvedSession): void {
+    if (resolved.session.state !== 'pending_mfa') throw new AppError('CONFLICT', 'This sign-in is already complete')
+  }
+
+  function view(resolved: ResolvedSession): ChallengeView {
+    requirePending(resolved)
+    const list = methods.listActive(resolved.account.id)
+    const preferred = list.find((m) => m.preferred) ?? list[0]
+    if (!preferred) throw new AppError('CONFLICT', 'This account has no second factor any more; sign in again')
+    const policy = deps.policy()
+    // The preferred method first, then the others in the order they were added.
+    const ordered = [preferred, ...list.filter((m) => m.id !== preferred.id)]
+    return {
+      methods: ordered.map(toMethodView),
+      preferredMethodId: preferred.id,
+      recoveryCodesAvailable: services.recovery.remaining(resolved.account.id).remaining > 0,
+      expiresAt: iso(resolved.session.createdAt + policy.challengeTtlMs),
+      attemptsLeft: Math.max(0, policy.challengeFailureLimit - resolved.session.factorFailures),
+    }
+  }
+
+  function requireMethod(resolved: ResolvedSession, methodId: number): MethodRecord {
+    const method = methods.find(resolved.account.id, methodId)
+    if (!method) throw new AppError('NOT_FOUND', 'This method was not found')
+    return method
+  }
+
+  async function sendCode(resolved: ResolvedSession, methodId: number, actor: string): Promise<SentCode> {
+    requirePending(resolved)
+    const method = requireMethod(resolved, methodId)
+    if (method.type === 'totp') throw new AppError('VALIDATION', 'Open your authenticator app for this code')
+    const channel = method.type === 'email' ? 'email' : 'sms'
+    const sent = await services.codes.send({
+      accountId: resolved.account.id,
+      accountName: resolved.account.username,
+      purpose: 'sign-in',
+      // S8: bound to this challenge and this method.
+      subject: `${resolved.session.id}:${method.id}`,
+      channel,
+      destination: method.destination!,
+      actor,
+    })
+    return { sentTo: maskedFor(channel, method.destination!), ...sent }
+  }
+
+  /** Runs one check inside a transaction and turns a wrong answer into the right refusal. */
+  function attempt(resolved: ResolvedSession, actor: string, factor: string, check: (now: number) => boolean | AppError, method: MethodRecord | null): Outcome {
+    return uow.tx((): Outcome => {
+      const now = clock.now()
+      const session = sessions.findLive(resolved.session.id)
+      if (!session || session.state !== 'pending_mfa') {
+        return { ok: false, error: new AppError('SESSION_EXPIRED', 'This sign-in has ended; start again') }
+      }
+      const account = deps.accounts.findById(resolved.account.id)!
+      const lock = currentLock(account, now)
+      if (lock) return { ok: false, error: lock }
+      const result = check(now)
+      if (result instanceof AppError) return { ok: false, error: result }
+      if (!result) {
+        const failure = registerFailure(deps, account, now, actor, 'sign-in.factor-failed', factor)
+        if (failure.locked) return { ok: false, error: failure.locked }
+        const count = sessions.addFactorFailure(session.id)
+        const limit = deps.policy().challengeFailureLimit
+        if (count >= limit) {
+          sessions.end(session.id, now)
+          audit.append({ actor, event: 'sign-in.challenge-ended', accountId: account.id, detail: { failures: count } }, now)
+          return { ok: false, error: new AppError('SESSION_EXPIRED', 'Too many wrong codes; sign in again', { attemptsLeft: 0 }) }
+        }
+        const attemptsLeft = Math.min(limit - count, failure.attemptsLeft)
+        return { ok: false, error: new AppError('INVALID_CODE', 'That code is not right', { attemptsLeft }) }
+      }
+      clearFailures(deps, account, now)
+      sessions.activate(session.id, now)
+      deps.accounts.update(account.id, { lastSignInAt: now }, now)
+      audit.append({ actor, event: 'sign-in.succeeded', accountId: account.id, detail: { factor } }, now)
+      return { ok: true, method }
+    })
+  }
+
+  function verifyCode(resolved: ResolvedSession, methodId: number, code: string, actor: string): void {
+    requirePending(resolved)
+    const method = requireMethod(resolved, methodId)
+    const outcome = attempt(
+      resolved,
+      actor,
+      method.type,
+      (now) => {
+        if (method.type === 'totp') {
+          // Re-read inside the transaction: the last accepted step is what makes replay impossible (S7).
+          const fresh = methods.find(resolved.account.id, method.id)
+          if (!fresh) return new AppError('NOT_FOUND', 'This method was not found')
+          const secret = Buffer.from(deps.secrets.decrypt(fresh.secretEnc!, totpSecretContext(fresh.accountId)), 'base64')
+          const step = deps.totp.verify({ secret, code: normalizeDigits(code), params: fresh.totp!, nowMs: now, afterStep: fresh.lastUsedStep })
+          if (step === null) return false
+          methods.recordUse(fresh.id, now, step)
+          return true
+        }
+        const check = services.codes.check('sign-in', `${resolved.session.id}:${method.id}`, code, resolved.account.id)
+        if (check.result === 'missing') return new AppError('EXPIRED', 'No code is waiting; send a new one')
+        if (check.result === 'expired') return new AppError('EXPIRED', 'This code has expired; send a new one')
+        if (check.result === 'wrong') return false
+        methods.recordUse(method.id, now, null)
+        return true
+      },
+      method,
+    )
+    if (!outcome.ok) throw outcome.error
+  }
+
+  async function useRecoveryCode(resolved: ResolvedSession, code: string, actor: string): Promise<{ recoveryCodesRemaining: number }> {
+    requirePending(resolved)
+    const outcome = attempt(resolved, actor, 'recovery-code', (now) => services.recovery.consume(resolved.account.id, code, now), null)
+    if (!outcome.ok) throw outcome.error
+    const { remaining } = services.recovery.remaining(resolved.account.id)
+    uow.tx(() => audit.append({ actor, event: 'recovery-code.used', accountId: resolved.account.id, detail: { remaining } }, clock.now()))
+    // S12: the owner hears of it at once.
+    await services.notifications.notify(resolved.account.id, 'recovery-code-used', String(remaining))
+    return { recoveryCodesRemaining: remaining }
+  }
+
+  return { view, sendCode, verifyCode, useRecoveryCode }
+}
+
+export type ChallengeService = ReturnType<typeof createChallengeService>

@@ -1,0 +1,156 @@
+import { AppError } from '../domain/app-error'
+import { normalizeDigits, sixDigitCode } from '../domain/one-time-codes'
+import { iso } from './account-view'
+import { fillTemplate } from './delivery-ports'
+import type { MfaDeps } from './mfa-deps'
+import type { CodePurpose } from './mfa-ports'
+
+/**
+ * Email and SMS codes (S8–S10): six CSPRNG digits, stored only as a keyed hash
+ * bound to one subject, valid `codeLifetimeMs`, replaced on resend, with a
+ * cooldown per subject and an hourly cap per destination. A send that the
+ * provider refuses leaves no code and starts no cooldown.
+ */
+export type Channel = 'email' | 'sms'
+
+export interface SendRequest {
+  readonly accountId: number
+  readonly accountName: string
+  readonly purpose: CodePurpose
+  readonly subject: string
+  readonly channel: Channel
+  readonly destination: string
+  readonly payload?: string
+  readonly actor: string
+}
+
+export interface SentCode {
+  readonly resendAvailableAt: string
+  readonly expiresAt: string
+}
+
+export type CodeCheck = 'ok' | 'wrong' | 'expired' | 'missing'
+
+const hourMs = 3_600_000
+
+export function createCodeDeliveryService(deps: MfaDeps) {
+  const { clock, uow, otpCodes, codeHasher, audit } = deps
+
+  function senderFor(channel: Channel) {
+    const sender = channel === 'email' ? deps.email : deps.sms
+    if (!sender.isConfigured()) {
+      throw new AppError(
+        'NOT_CONFIGURED',
+        channel === 'email'
+          ? 'No email server is set up; an administrator can set one up'
+          : 'No SMS gateway is set up; an administrator can set one up',
+      )
+    }
+    return sender
+  }
+
+  async function send(request: SendRequest): Promise<SentCode> {
+    senderFor(request.channel)
+    const policy = deps.policy()
+    const reservation = uow.tx(() => {
+      const now = clock.now()
+      const last = otpCodes.lastSendFor(request.subject)
+      if (last !== null && now - last < policy.resendCooldownMs) {
+        return new AppError('RATE_LIMITED', 'Wait before asking for another code', {
+          retryAt: iso(last + policy.resendCooldownMs),
+        })
+      }
+      const recent = otpCodes.countSendsSince(request.destination, now - hourMs)
+      if (recent >= policy.sendsPerDestinationPerHour) {
+        audit.append({ actor: request.actor, event: 'code.rate-limited', accountId: request.accountId }, now)
+        return new AppError('RATE_LIMITED', 'Too many codes were sent to this address in the last hour', {
+          retryAt: iso(now + hourMs),
+        })
+      }
+      const code = sixDigitCode((n) => deps.random.bytes(n))
+      const expiresAt = now + policy.codeLifetimeMs
+      const codeId = otpCodes.replace({
+        accountId: request.accountId,
+        purpose: request.purpose,
+        subject: request.subject,
+        destination: request.destination,
+        codeHash: codeHasher.hash(code, request.subject),
+        payload: request.payload ?? null,
+        createdAt: now,
+        expiresAt,
+      })
+      // Reserved now so parallel requests see it; removed again if the provider refuses.
+      const sendId = otpCodes.recordSend(request.destination, request.subject, now)
+      return { code, codeId, sendId, now, expiresAt }
+    })
+    if (reservation instanceof AppError) throw reservation
+
+    const minutes = String(Math.round(policy.codeLifetimeMs / 60_000))
+    const values = { code: reservation.code, minutes, account: request.accountName, site: deps.site.siteName() }
+    try {
+      if (request.channel === 'email') {
+        const template = deps.templates.codeEmail()
+        await deps.email.send({
+          to: request.destination,
+          subject: fillTemplate(template.subject, values),
+          text: fillTemplate(template.text, values),
+        })
+      } else {
+        await deps.sms.send({ to: request.destination, text: fillTemplate(deps.templates.smsText(), values) })
+      }
+    } catch (error) {
+      uow.tx(() => {
+        otpCodes.delete(reservation.codeId)
+        otpCodes.deleteSend(reservation.sendId)
+        audit.append(
+          {
+            actor: request.actor,
+            event: 'code.send-failed',
+            accountId: request.accountId,
+            detail: { channel: request.channel, purpose: request.purpose, reason: error instanceof Error ? error.message : 'unknown' },
+          },
+          clock.now(),
+        )
+      })
+      if (error instanceof AppError) throw error
+      throw new AppError('DELIVERY_FAILED', `The ${request.channel === 'email' ? 'email' : 'text message'} could not be sent`)
+    }
+    uow.tx(() =>
+      audit.append(
+        {
+          actor: request.actor,
+          event: 'code.sent',
+          accountId: request.accountId,
+          detail: { channel: request.channel, purpose: request.purpose },
+        },
+        clock.now(),
+      ),
+    )
+    return {
+      resendAvailableAt: iso(reservation.now + policy.resendCooldownMs),
+      expiresAt: iso(reservation.expiresAt),
+    }
+  }
+
+  /**
+   * Check-and-consume; call inside the caller's transaction. A right code is
+   * deleted at once (single use); a wrong one stays for the next try, within
+   * the caller's failure limits.
+   */
+  function check(purpose: CodePurpose, subject: string, input: string, accountId: number): { result: CodeCheck; payload: string | null } {
+    const stored = otpCodes.find(purpose, subject)
+    if (!stored || stored.accountId !== accountId) return { result: 'missing', payload: null }
+    if (stored.expiresAt <= clock.now()) {
+      otpCodes.delete(stored.id)
+      return { result: 'expired', payload: null }
+    }
+    const code = normalizeDigits(input)
+    if (!/^\d{6}$/.test(code) || !codeHasher.matches(code, subject, stored.codeHash)) return { result: 'wrong', payload: null }
+    otpCodes.delete(stored.id)
+    return { result: 'ok', payload: stored.payload }
+  }
+
+  return { send, check, discard: (purpose: CodePurpose, subject: string) => otpCodes.deleteForSubject(purpose, subject) }
+}
+
+export type CodeDeliveryService = ReturnType<typeof createCodeDeliveryService>

@@ -1,0 +1,32 @@
+import { createAccountService } from './account-service'
+import { createAuthService } from './auth-service'
+import { createChallengeService } from './challenge-service'
+import { createCodeDeliveryService } from './code-delivery-service'
+import { createContactService } from './contact-service'
+import { createEnrollmentService } from './enrollment-service'
+import type { MfaDeps } from './mfa-deps'
+import { createMethodService } from './method-service'
+import { createNotificationService } from './notification-service'
+import { createRecoveryCodeService } from './recovery-code-service'
+import { createSiteService } from './site-service'
+
+/** Every service over one deps object; the composition root and the tests build them the same way. */
+export function createServices(deps: MfaDeps) {
+  const codes = createCodeDeliveryService(deps)
+  const recovery = createRecoveryCodeService(deps)
+  const notifications = createNotificationService(deps)
+  return {
+    auth: createAuthService(deps),
+    accounts: createAccountService(deps),
+    codes,
+    recovery,
+    notifications,
+    enrollment: createEnrollmentService(deps, { codes, recovery, notifications }),
+    methods: createMethodService(deps, { recovery, notifications }),
+    challenge: createChallengeService(deps, { codes, recovery, notifications }),
+    contact: createContactService(deps, { codes, notifications }),
+    site: createSiteService(deps),
+  }
+}
+
+export type Services = ReturnType<typeof createServices>

@@ -1,0 +1,248 @@
+import type { BeginEnrollmentInput, EnrollmentView, MethodView, SentCode } from '../../shared/mfa-schemas'
+import { AppError } from '../domain/app-error'
+import { normalizeDigits } from '../domain/one-time-codes'
+import { toE164 } from '../domain/phone'
+import { iso } from './account-view'
+import type { CodeDeliveryService } from './code-delivery-service'
+import { currentLock, registerFailure } from './failure-counter'
+import { totpSecretContext, type MfaDeps } from './mfa-deps'
+import type { EnrollmentRecord, TotpParams } from './mfa-ports'
+import { maskedFor, toMethodView } from './method-view'
+import type { NotificationService } from './notification-service'
+import type { AccountRecord } from './ports'
+import type { RecoveryCodeService } from './recovery-code-service'
+
+/**
+ * Enrollment exactly as the manual describes: begin (QR or "Send Code") →
+ * "Enter your code" → "Next Step" verifies → recovery codes shown once (if the
+ * account has none) → "Enable". A pending enrollment is never a method (S18):
+ * it lives in its own table until enabled and is deleted when it expires.
+ */
+const secretBytes: Record<TotpParams['algorithm'], number> = { sha1: 20, sha256: 32, sha512: 64 }
+const defaultLabels = { totp: 'Authenticator app', email: 'Email', sms: 'Text message' } as const
+/** Wrong codes that end one enrollment (like a sign-in challenge). */
+const enrollmentFailureLimit = 5
+
+export interface EnrollmentServices {
+  readonly codes: CodeDeliveryService
+  readonly recovery: RecoveryCodeService
+  readonly notifications: NotificationService
+}
+
+export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServices) {
+  const { clock, uow, enrollments, methods, audit, recoveryCodes } = deps
+  const failures = new Map<string, number>()
+
+  function newId(): string {
+    return Buffer.from(deps.random.bytes(16)).toString('hex')
+  }
+
+  function discard(enrollment: EnrollmentRecord): void {
+    enrollments.delete(enrollment.id)
+    if (enrollment.recoveryBatch) recoveryCodes.deleteBatch(enrollment.recoveryBatch)
+    services.codes.discard('enroll', enrollment.id)
+    failures.delete(enrollment.id)
+  }
+
+  /** S18: expired enrollments go, with their codes and any recovery batch they issued. */
+  function purgeExpired(): number {
+    return uow.tx(() => {
+      const now = clock.now()
+      const expired = enrollments.deleteExpired(now)
+      for (const enrollment of expired) {
+        discard(enrollment)
+        audit.append({ actor: 'system', event: 'mfa.enrollment-expired', accountId: enrollment.accountId, detail: { type: enrollment.type } }, now)
+      }
+      return expired.length
+    })
+  }
+
+  function requireLive(account: AccountRecord, enrollmentId: string): EnrollmentRecord {
+    const enrollment = enrollments.find(account.id, enrollmentId)
+    if (!enrollment) throw new AppError('NOT_FOUND', 'This setup was not found; it may have expired. Start again.')
+    if (enrollment.expiresAt <= clock.now()) {
+      uow.tx(() => discard(enrollment))
+      throw new AppError('EXPIRED', 'This setup took longer than 10 minutes and has expired. Start again.')
+    }
+    return enrollment
+  }
+
+  function destinationTaken(accountId: number, type: 'email' | 'sms', destination: string): boolean {
+    return methods.listActive(accountId).some((m) => m.type === type && m.destination?.toLowerCase() === destination.toLowerCase())
+  }
+
+  async function sendEnrollmentCode(account: AccountRecord, enrollment: EnrollmentRecord, actor: string): Promise<SentCode> {
+    const channel = enrollment.type === 'email' ? 'email' : 'sms'
+    const sent = await services.codes.send({
+      accountId: account.id,
+      accountName: account.username,
+      purpose: 'enroll',
+      subject: enrollment.id,
+      channel,
+      destination: enrollment.destination!,
+      actor,
+    })
+    return { sentTo: maskedFor(channel, enrollment.destination!), ...sent }
+  }
+
+  async function begin(account: AccountRecord, input: BeginEnrollmentInput, actor: string): Promise<EnrollmentView> {
+    purgeExpired()
+    const now = clock.now()
+    const policy = deps.policy()
+    const id = newId()
+    const label = input.label ?? defaultLabels[input.type]
+    const base = { id, accountId: account.id, type: input.type, label, lastUsedStep: null, verifiedAt: null, recoveryBatch: null, createdAt: now, expiresAt: now + policy.enrollmentTtlMs }
+
+    if (input.type === 'totp') {
+      const params: TotpParams = { algorithm: input.algorithm ?? 'sha1', digits: input.digits ?? 6, period: 30 }
+      // S5: 20/32/64 random bytes for SHA1/SHA256/SHA512, from the CSPRNG.
+      const secret = deps.random.bytes(secretBytes[params.algorithm])
+      const site = deps.site.siteName()
+      const otpauthUri = deps.totp.uri({ issuer: site, label: `${site}:${account.username}`, secret, params })
+      const qrDataUrl = await deps.qr.dataUrl(otpauthUri)
+      uow.tx(() => {
+        enrollments.insert({
+          ...base,
+          destination: null,
+          secretEnc: deps.secrets.encrypt(Buffer.from(secret).toString('base64'), totpSecretContext(account.id)),
+          totp: params,
+        })
+        audit.append({ actor, event: 'mfa.enrollment-started', accountId: account.id, detail: { type: 'totp' } }, clock.now())
+      })
+      return {
+        enrollmentId: id,
+        type: 'totp',
+        label,
+        expiresAt: iso(base.expiresAt),
+        totp: { otpauthUri, secret: deps.totp.base32(secret), qrDataUrl, ...params },
+        code: null,
+      }
+    }
+
+    const destination = input.type === 'email' ? input.email.trim() : toE164(input.phone)
+    if (destinationTaken(account.id, input.type, destination)) {
+      throw new AppError('CONFLICT', input.type === 'email' ? 'This email address is already one of your methods' : 'This phone number is already one of your methods')
+    }
+    const enrollment: EnrollmentRecord = { ...base, destination, secretEnc: null, totp: null }
+    uow.tx(() => {
+      enrollments.insert(enrollment)
+      audit.append({ actor, event: 'mfa.enrollment-started', accountId: account.id, detail: { type: input.type } }, clock.now())
+    })
+    try {
+      const code = await sendEnrollmentCode(account, enrollment, actor)
+      return { enrollmentId: id, type: input.type, label, expiresAt: iso(base.expiresAt), totp: null, code }
+    } catch (error) {
+      // Nothing was sent: the setup leaves nothing but its audit entries.
+      uow.tx(() => discard(enrollment))
+      throw error
+    }
+  }
+
+  async function resend(account: AccountRecord, enrollmentId: string, actor: string): Promise<SentCode> {
+    const enrollment = requireLive(account, enrollmentId)
+    if (enrollment.type === 'totp') throw new AppError('VALIDATION', 'An authenticator app needs no code to be sent')
+    if (enrollment.verifiedAt !== null) throw new AppError('CONFLICT', 'This code was already confirmed')
+    return sendEnrollmentCode(account, enrollment, actor)
+  }
+
+  type VerifyOutcome = { ok: true; needsRecoveryCodes: boolean } | { ok: false; error: AppError }
+
+  async function verify(account: AccountRecord, enrollmentId: string, code: string, actor: string) {
+    const enrollment = requireLive(account, enrollmentId)
+    if (enrollment.verifiedAt !== null) throw new AppError('CONFLICT', 'This code was already confirmed; enable the method')
+    const outcome = uow.tx((): VerifyOutcome => {
+      const now = clock.now()
+      const fresh = deps.accounts.findById(account.id)!
+      const lock = currentLock(fresh, now)
+      if (lock) return { ok: false, error: lock }
+      let step: number | null = null
+      let right = false
+      if (enrollment.type === 'totp') {
+        const secret = Buffer.from(deps.secrets.decrypt(enrollment.secretEnc!, totpSecretContext(account.id)), 'base64')
+        step = deps.totp.verify({ secret, code: normalizeDigits(code), params: enrollment.totp!, nowMs: now, afterStep: enrollment.lastUsedStep })
+        right = step !== null
+      } else {
+        const check = services.codes.check('enroll', enrollment.id, code, account.id)
+        if (check.result === 'expired' || check.result === 'missing') {
+          return { ok: false, error: new AppError('EXPIRED', 'This code has expired; send a new one') }
+        }
+        right = check.result === 'ok'
+      }
+      if (!right) {
+        // S13: the account's one failure counter counts these too.
+        const failure = registerFailure(deps, fresh, now, actor, 'mfa.enrollment-code-failed', enrollment.type)
+        const count = (failures.get(enrollment.id) ?? 0) + 1
+        failures.set(enrollment.id, count)
+        if (failure.locked) return { ok: false, error: failure.locked }
+        if (count >= enrollmentFailureLimit) {
+          discard(enrollment)
+          return { ok: false, error: new AppError('INVALID_CODE', 'Too many wrong codes; this setup has ended. Start again.', { attemptsLeft: 0 }) }
+        }
+        return {
+          ok: false,
+          error: new AppError('INVALID_CODE', 'That code is not right', { attemptsLeft: Math.min(enrollmentFailureLimit - count, failure.attemptsLeft) }),
+        }
+      }
+      enrollments.markVerified(enrollment.id, now, step, null)
+      failures.delete(enrollment.id)
+      audit.append({ actor, event: 'mfa.enrollment-verified', accountId: account.id, detail: { type: enrollment.type } }, now)
+      return { ok: true, needsRecoveryCodes: recoveryCodes.countUnusedActive(account.id) === 0 }
+    })
+    if (!outcome.ok) throw outcome.error
+    if (!outcome.needsRecoveryCodes) return { enrollmentId, recoveryCodes: null }
+    // S11: made now, shown once, valid only when the method is enabled.
+    const batch = await services.recovery.makeBatch()
+    uow.tx(() => {
+      recoveryCodes.insertBatch(account.id, batch.batch, batch.hashes, false, clock.now())
+      enrollments.markVerified(enrollment.id, clock.now(), enrollments.find(account.id, enrollment.id)?.lastUsedStep ?? null, batch.batch)
+    })
+    return { enrollmentId, recoveryCodes: [...batch.codes] }
+  }
+
+  async function enable(account: AccountRecord, enrollmentId: string, recoveryCodesSaved: boolean, actor: string, keepSessionId?: string): Promise<MethodView> {
+    const enrollment = requireLive(account, enrollmentId)
+    if (enrollment.verifiedAt === null) throw new AppError('VALIDATION', 'Enter the code first, then enable the method')
+    if (enrollment.recoveryBatch !== null && !recoveryCodesSaved) {
+      throw new AppError('VALIDATION', 'Confirm that you have saved your recovery codes', {
+        fields: [{ field: 'recoveryCodesSaved', message: 'Confirm that you have saved your recovery codes' }],
+      })
+    }
+    const method = uow.tx(() => {
+      const now = clock.now()
+      const first = methods.countActive(account.id) === 0
+      const created = methods.insert({
+        accountId: account.id,
+        type: enrollment.type,
+        label: enrollment.label,
+        destination: enrollment.destination,
+        secretEnc: enrollment.secretEnc,
+        totp: enrollment.totp,
+        // S7: the code used to enroll cannot be replayed at sign-in.
+        lastUsedStep: enrollment.lastUsedStep,
+        preferred: first,
+        createdAt: now,
+      })
+      if (enrollment.recoveryBatch) recoveryCodes.activateBatch(account.id, enrollment.recoveryBatch)
+      enrollments.delete(enrollment.id)
+      // S16: a factor change ends the account's other sessions.
+      deps.sessions.endAllForAccount(account.id, now, keepSessionId)
+      audit.append({ actor, event: 'mfa.method-added', accountId: account.id, detail: { type: created.type, methodId: created.id, preferred: first } }, now)
+      return created
+    })
+    await services.notifications.notify(account.id, 'method-added', method.label)
+    return toMethodView(method)
+  }
+
+  function cancel(account: AccountRecord, enrollmentId: string, actor: string): void {
+    uow.tx(() => {
+      const enrollment = enrollments.find(account.id, enrollmentId)
+      if (!enrollment) return
+      discard(enrollment)
+      audit.append({ actor, event: 'mfa.enrollment-cancelled', accountId: account.id, detail: { type: enrollment.type } }, clock.now())
+    })
+  }
+
+  return { begin, resend, verify, enable, cancel, purgeExpired }
+}
+
+export type EnrollmentService = ReturnType<typeof createEnrollmentService>

@@ -1,0 +1,48 @@
+import type { CoreDeps } from './deps'
+import type { EmailSender, SmsSender } from './delivery-ports'
+import type {
+  CodeHasher,
+  EnrollmentRepo,
+  MethodRepo,
+  OtpCodeRepo,
+  QrRenderer,
+  RecoveryCodeRepo,
+  TotpEngine,
+} from './mfa-ports'
+
+/** Encrypts secrets at rest (S20); the vault's AES-256-GCM cipher. */
+export interface SecretBox {
+  encrypt(plaintext: string, associatedData: string): string
+  decrypt(ciphertext: string, associatedData: string): string
+}
+
+export interface MessageTemplates {
+  /** Email with a code: subject and text. */
+  codeEmail(): { readonly subject: string; readonly text: string }
+  smsText(): string
+}
+
+export interface SiteSettings {
+  siteName(): string
+  setSiteName(name: string): void
+}
+
+export interface MfaDeps extends CoreDeps {
+  readonly methods: MethodRepo
+  readonly enrollments: EnrollmentRepo
+  readonly recoveryCodes: RecoveryCodeRepo
+  readonly otpCodes: OtpCodeRepo
+  readonly totp: TotpEngine
+  readonly qr: QrRenderer
+  readonly codeHasher: CodeHasher
+  readonly secrets: SecretBox
+  readonly email: EmailSender
+  readonly sms: SmsSender
+  readonly templates: MessageTemplates
+  readonly site: SiteSettings
+}
+
+/** Where the services write TOTP secrets: bound to the account, so a ciphertext cannot move to another. */
+export function totpSecretContext(accountId: number): string {
+  return `totp-secret:${accountId}`
+}

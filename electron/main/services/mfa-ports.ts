@@ -1,0 +1,141 @@
+/**
+ * What the MFA services need beyond the account ports. Repositories are
+ * synchronous so every check-and-consume runs inside one `tx` (S7, S13, S21).
+ */
+export type MethodType = 'totp' | 'email' | 'sms'
+export type TotpAlgorithm = 'sha1' | 'sha256' | 'sha512'
+
+export interface TotpParams {
+  readonly algorithm: TotpAlgorithm
+  readonly digits: 6 | 8
+  readonly period: 30
+}
+
+export interface MethodRecord {
+  readonly id: number
+  readonly accountId: number
+  readonly type: MethodType
+  readonly label: string
+  readonly destination: string | null
+  readonly secretEnc: string | null
+  readonly totp: TotpParams | null
+  readonly lastUsedStep: number | null
+  readonly preferred: boolean
+  readonly createdAt: number
+  readonly lastUsedAt: number | null
+}
+
+export interface NewMethod {
+  readonly accountId: number
+  readonly type: MethodType
+  readonly label: string
+  readonly destination: string | null
+  readonly secretEnc: string | null
+  readonly totp: TotpParams | null
+  readonly lastUsedStep: number | null
+  readonly preferred: boolean
+  readonly createdAt: number
+}
+
+export interface MethodRepo {
+  listActive(accountId: number): MethodRecord[]
+  find(accountId: number, id: number): MethodRecord | null
+  countActive(accountId: number): number
+  insert(method: NewMethod): MethodRecord
+  rename(id: number, label: string): void
+  /** Makes `id` the only preferred method of its account. */
+  setPreferred(accountId: number, id: number): void
+  recordUse(id: number, at: number, step: number | null): void
+  delete(id: number): void
+  deleteAllForAccount(accountId: number): number
+}
+
+export interface EnrollmentRecord {
+  readonly id: string
+  readonly accountId: number
+  readonly type: MethodType
+  readonly label: string
+  readonly destination: string | null
+  readonly secretEnc: string | null
+  readonly totp: TotpParams | null
+  readonly lastUsedStep: number | null
+  readonly verifiedAt: number | null
+  readonly recoveryBatch: string | null
+  readonly createdAt: number
+  readonly expiresAt: number
+}
+
+export interface EnrollmentRepo {
+  insert(enrollment: EnrollmentRecord): void
+  find(accountId: number, id: string): EnrollmentRecord | null
+  markVerified(id: string, at: number, step: number | null, recoveryBatch: string | null): void
+  delete(id: string): void
+  /** S18: removes every enrollment past its expiry; returns them for the audit log. */
+  deleteExpired(now: number): EnrollmentRecord[]
+  deleteAllForAccount(accountId: number): number
+}
+
+export interface RecoveryCodeRecord {
+  readonly id: number
+  readonly codeHash: string
+}
+
+export interface RecoveryCodeRepo {
+  insertBatch(accountId: number, batch: string, hashes: readonly string[], active: boolean, now: number): void
+  /** Activates `batch` and deletes every other batch of the account (S12: the old set dies). */
+  activateBatch(accountId: number, batch: string): void
+  deleteBatch(batch: string): void
+  deleteAllForAccount(accountId: number): void
+  unusedActive(accountId: number): RecoveryCodeRecord[]
+  countUnusedActive(accountId: number): number
+  markUsed(id: number, at: number): boolean
+}
+
+export type CodePurpose = 'enroll' | 'sign-in' | 'contact'
+
+export interface OtpCodeRecord {
+  readonly id: number
+  readonly accountId: number
+  readonly purpose: CodePurpose
+  readonly subject: string
+  readonly destination: string
+  readonly codeHash: string
+  readonly payload: string | null
+  readonly createdAt: number
+  readonly expiresAt: number
+}
+
+export interface OtpCodeRepo {
+  /** Replaces any live code for the same purpose and subject (S8: a resend kills the old code). */
+  replace(code: Omit<OtpCodeRecord, 'id'>): number
+  find(purpose: CodePurpose, subject: string): OtpCodeRecord | null
+  delete(id: number): void
+  deleteForSubject(purpose: CodePurpose, subject: string): void
+  /** S10: sends to a destination since a time, and the newest send for a subject. */
+  countSendsSince(destination: string, since: number): number
+  lastSendFor(subject: string): number | null
+  recordSend(destination: string, subject: string, at: number): number
+  deleteSend(id: number): void
+}
+
+export interface TotpEngine {
+  /** otpauth:// URI for an authenticator app (the secret as Base32 inside). */
+  uri(input: { issuer: string; label: string; secret: Uint8Array; params: TotpParams }): string
+  base32(secret: Uint8Array): string
+  /**
+   * S6, S7: verifies a code at `nowMs` with one step of drift either way,
+   * refusing any step at or before `afterStep`. Returns the matched step.
+   */
+  verify(input: { secret: Uint8Array; code: string; params: TotpParams; nowMs: number; afterStep: number | null }): number | null
+}
+
+export interface QrRenderer {
+  /** A PNG data URL of the text, made locally (no network). */
+  dataUrl(text: string): Promise<string>
+}
+
+/** Keyed hash of an email/SMS code (S9): HMAC-SHA256 under a vault key, bound to its subject. */
+export interface CodeHasher {
+  hash(code: string, subject: string): string
+  matches(code: string, subject: string, stored: string): boolean
+}
