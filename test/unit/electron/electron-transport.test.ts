@@ -1,6 +1,5 @@
 import type { WebContents } from 'electron'
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest'
-import type { Keyhold } from '../../../electron/main/composition/open-keyhold'
 import { registerElectronTransport } from '../../../electron/main/ipc/electron-transport'
 import { createHandlers } from '../../../electron/main/ipc/handlers'
 import { createRouter, type Router } from '../../../electron/main/ipc/router'
@@ -19,14 +18,14 @@ describe('Electron IPC transport', () => {
   let router: Router
   let dispatch: MockInstance<Router['dispatch']>
   let ours: FakeWebContents
-  let dispose: () => void
+  let dispose: () => void = () => {}
   const own = new Set<FakeWebContents>()
 
   beforeEach(async () => {
     f = createCoreFixture()
     await f.accounts.createFirstAdmin({ username: 'alice', password: goodPassword }, actor)
     router = createRouter({
-      handlers: createHandlers({ auth: f.auth, accounts: f.accounts } as unknown as Keyhold),
+      handlers: createHandlers({ services: f.services }),
       sessions: f.auth,
       // Surfaces the cause should a handler break, instead of a bare INTERNAL.
       onInternalError: (channel, error) => console.error(channel, error),
