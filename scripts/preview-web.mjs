@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// `npm run preview:web -- [--port N] [--data-dir DIR]`: the browser preview (DESIGN.md,
+// "One contract, several transports"). Builds with electron-vite when out/ is missing or older
+// than the sources, then runs out/main/preview.js on this Node, forwarding SIGINT/SIGTERM and the
+// exit code. The server prints the one stdout line (`Keyhold preview: URL`); build output goes to
+// stderr so that line stays the only one. Development and tests only: packaged builds leave it out.
+import { spawn } from 'node:child_process'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+
+const root = resolve(import.meta.dirname, '..')
+const entry = join(root, 'out/main/preview.js')
+const outputs = [entry, join(root, 'out/renderer/index.html')]
+const sourceDirs = ['renderer', 'electron', 'db'].map((dir) => join(root, dir))
+const sourceFiles = ['electron.vite.config.ts', 'package.json', 'package-lock.json'].map((file) => join(root, file))
+
+function newestMtime(path) {
+  let stats
+  try {
+    stats = statSync(path)
+  } catch {
+    return 0
+  }
+  if (!stats.isDirectory()) return stats.mtimeMs
+  let newest = stats.mtimeMs
+  for (const name of readdirSync(path)) {
+    if (name === 'node_modules' || name.startsWith('.')) continue
+    newest = Math.max(newest, newestMtime(join(path, name)))
+  }
+  return newest
+}
+
+function needsBuild() {
+  if (!outputs.every((file) => existsSync(file))) return true
+  const built = Math.min(...outputs.map((file) => statSync(file).mtimeMs))
+  const sources = Math.max(...[...sourceDirs, ...sourceFiles].map(newestMtime))
+  return sources > built
+}
+
+function run(command, args, stdio) {
+  return spawn(command, args, { cwd: root, stdio, shell: process.platform === 'win32' && command === 'npx' })
+}
+
+function waitFor(child) {
+  return new Promise((resolveExit) => {
+    child.on('exit', (code, signal) => resolveExit({ code, signal }))
+    child.on('error', (error) => {
+      console.error(`error: ${error.message}`)
+      resolveExit({ code: 1, signal: null })
+    })
+  })
+}
+
+if (needsBuild()) {
+  console.error('Keyhold preview: building with electron-vite…')
+  // stdout of the build goes to our stderr: the server's line must be the only one on stdout.
+  const build = await waitFor(run('npx', ['electron-vite', 'build'], ['ignore', 2, 2]))
+  if (build.code !== 0) {
+    console.error('error: the build failed; see the output above')
+    process.exit(build.code ?? 1)
+  }
+}
+
+const server = run(process.execPath, [entry, ...process.argv.slice(2)], 'inherit')
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  // Forward, and stay alive until the server has closed its database and exited.
+  process.on(signal, () => {
+    if (server.exitCode === null && server.signalCode === null) server.kill(signal)
+  })
+}
+const { code, signal } = await waitFor(server)
+if (signal) {
+  // Re-raise the signal on ourselves so the caller sees how the server ended.
+  process.removeAllListeners(signal)
+  process.kill(process.pid, signal)
+} else {
+  process.exit(code ?? 1)
+}
