@@ -50,6 +50,8 @@ export interface SessionResolver {
 }
 
 export interface Router {
+  /** Typed for callers that name a known channel (tests, in-process use); transports pass any string. */
+  dispatch<C extends Channel>(channel: C, rawInput: unknown, context: CallContext): Promise<Result<ResponseOf<C>>>
   dispatch(channel: string, rawInput: unknown, context: CallContext): Promise<Result<unknown>>
 }
 
@@ -135,15 +137,14 @@ export function createRouter(options: RouterOptions): Router {
     }
   }
 
-  return { dispatch }
+  return { dispatch: dispatch as Router['dispatch'] }
 }
 
 /** When the database or keychain could not be opened: the state explains why, everything else is UNAVAILABLE. */
 export function createUnavailableRouter(problem: ResponseOf<'app:get-state'> & { status: 'unavailable' }): Router {
-  return {
-    async dispatch(channel) {
-      if (channel === 'app:get-state') return { ok: true, value: problem }
-      return fail('UNAVAILABLE', problem.problem.message)
-    },
+  const dispatch = async (channel: string): Promise<Result<unknown>> => {
+    if (channel === 'app:get-state') return { ok: true, value: problem }
+    return fail('UNAVAILABLE', problem.problem.message)
   }
+  return { dispatch: dispatch as Router['dispatch'] }
 }

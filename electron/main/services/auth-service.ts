@@ -40,7 +40,9 @@ export function createAuthService(deps: CoreDeps) {
         return { kind: 'refused', error: lock }
       }
       if (hasher.verifySync(fresh.passwordHash, normalizePassword(password))) {
-        clearFailures(deps, fresh, now)
+        // S13: with MFA the password is only half of a sign-in, so it must not reset the
+        // counter, or password + four wrong codes, again and again, would never lock.
+        if (purpose !== 'sign-in' || !deps.mfa.hasActiveMethod(fresh.id)) clearFailures(deps, fresh, now)
         return { kind: 'ok', account: fresh, rehash: hasher.needsRehash(fresh.passwordHash) }
       }
       const failure = registerFailure(deps, fresh, now, actor, `${purpose}.failed`, 'password')

@@ -98,7 +98,8 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
       // S5: 20/32/64 random bytes for SHA1/SHA256/SHA512, from the CSPRNG.
       const secret = deps.random.bytes(secretBytes[params.algorithm])
       const site = deps.site.siteName()
-      const otpauthUri = deps.totp.uri({ issuer: site, label: `${site}:${account.username}`, secret, params })
+      // otplib writes the label as Issuer:username, as authenticator apps expect.
+      const otpauthUri = deps.totp.uri({ issuer: site, label: account.username, secret, params })
       const qrDataUrl = await deps.qr.dataUrl(otpauthUri)
       uow.tx(() => {
         enrollments.insert({
