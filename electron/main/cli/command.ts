@@ -1,0 +1,75 @@
+import type { ErrorCode } from '../../shared/errors'
+import type { AppProblem } from '../../shared/schemas'
+import type { Output } from './output'
+
+/**
+ * What every CLI command is made of: the words that name it, its positional
+ * arguments and options (for node:util parseArgs), its one-line usage, and the
+ * function that runs it. Commands throw; the entry turns errors into exit codes.
+ */
+export interface OptionSpec {
+  readonly type: 'string' | 'boolean'
+  readonly short?: string
+}
+
+export type OptionValues = Readonly<Record<string, string | boolean | undefined>>
+
+export interface CommandContext {
+  /** Positional arguments after the command words, as many as `args` names. */
+  readonly args: readonly string[]
+  readonly options: OptionValues
+  /** Absolute: from --data-dir, KEYHOLD_DATA_DIR, or the app's own default. */
+  readonly dataDir: string
+  /** S15: the CLI needs no step-up, and every change is audited as `cli:<os user>`. */
+  readonly actor: string
+  readonly output: Output
+  /** The password from stdin (or a hidden prompt on a terminal); never from argv. */
+  readonly readPassword: () => Promise<string>
+}
+
+export interface CommandDefinition {
+  readonly words: readonly string[]
+  readonly args: readonly string[]
+  readonly options: Readonly<Record<string, OptionSpec>>
+  /** After `keyhold `, e.g. `account show NAME`. */
+  readonly usage: string
+  readonly summary: string
+  run(context: CommandContext): Promise<void>
+}
+
+/** Codes the CLI prints: the contract's, the startup problems', and its own. */
+export type CliErrorCode = ErrorCode | AppProblem['code'] | 'USAGE' | 'AUDIT_CHAIN_BROKEN' | 'CANCELLED'
+
+/** An expected failure (exit 1), with an optional line that says how to fix it. */
+export class CliError extends Error {
+  constructor(
+    readonly code: CliErrorCode,
+    message: string,
+    readonly fix?: string,
+    /** Printed with the error in --json mode (e.g. the partial `vault status`). */
+    readonly report?: Readonly<Record<string, unknown>>,
+  ) {
+    super(message)
+    this.name = 'CliError'
+  }
+}
+
+/** A malformed command line (exit 2); the entry prints the command's usage with it. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly command?: CommandDefinition,
+  ) {
+    super(message)
+    this.name = 'UsageError'
+  }
+}
+
+export function stringOption(options: OptionValues, name: string): string | undefined {
+  const value = options[name]
+  return typeof value === 'string' ? value : undefined
+}
+
+export function flagOption(options: OptionValues, name: string): boolean {
+  return options[name] === true
+}
