@@ -1,0 +1,92 @@
+import type { KeyholdApi } from '../../../electron/shared/api'
+import type { Result } from '../../../electron/shared/errors'
+import type { AccountView, AppState, RequestOf, ResponseOf } from '../../../electron/shared/schemas'
+import { KeyholdError, isSessionEnded } from './keyhold-error'
+
+/**
+ * The only module that reads `window.keyhold` (DESIGN.md). The bridge is the
+ * preload's frozen object in Electron, or the preview shim in a browser; both
+ * answer every call with a `Result`. Here a refusal becomes a thrown
+ * KeyholdError, so stores and views use plain async/await.
+ */
+
+export type CreateFirstAdminInput = RequestOf<'setup:create-admin'>
+export type SignInInput = RequestOf<'auth:sign-in'>
+export type ConfirmPasswordInput = RequestOf<'auth:confirm-password'>
+export type ChangePasswordInput = RequestOf<'account:change-password'>
+export type SignInResult = ResponseOf<'auth:sign-in'>
+
+type FailureListener = (error: KeyholdError) => void
+
+const sessionEndedListeners = new Set<FailureListener>()
+const unavailableListeners = new Set<FailureListener>()
+
+function bridge(): KeyholdApi {
+  // Typed as always present; checked anyway because a page opened outside Keyhold has no bridge.
+  const api = (window as { keyhold?: KeyholdApi }).keyhold
+  if (api === undefined) {
+    throw new KeyholdError({ code: 'UNAVAILABLE', message: 'The Keyhold bridge is missing from this window' })
+  }
+  return api
+}
+
+function notify(listeners: ReadonlySet<FailureListener>, error: KeyholdError): void {
+  for (const listener of [...listeners]) listener(error)
+}
+
+async function invoke<T>(run: (api: KeyholdApi) => Promise<Result<T>>): Promise<T> {
+  let result: Result<T>
+  try {
+    result = await run(bridge())
+  } catch (cause) {
+    if (cause instanceof KeyholdError) throw cause
+    // The bridge itself failed (the preview server went away, say). The cause stays
+    // attached for debugging; nothing from the request (it may hold a password) is kept.
+    throw new KeyholdError({ code: 'INTERNAL', message: 'The call to Keyhold failed' }, { cause })
+  }
+  if (result.ok) return result.value
+  const error = new KeyholdError(result.error)
+  if (isSessionEnded(error)) notify(sessionEndedListeners, error)
+  if (error.code === 'UNAVAILABLE') notify(unavailableListeners, error)
+  throw error
+}
+
+/** Called whenever a call fails because the session is gone (UNAUTHENTICATED, SESSION_EXPIRED). Returns an unsubscribe. */
+export function onSessionEnded(listener: FailureListener): () => void {
+  sessionEndedListeners.add(listener)
+  return () => void sessionEndedListeners.delete(listener)
+}
+
+/** Called whenever a call fails with UNAVAILABLE (the database or keychain went away). Returns an unsubscribe. */
+export function onServiceUnavailable(listener: FailureListener): () => void {
+  unavailableListeners.add(listener)
+  return () => void unavailableListeners.delete(listener)
+}
+
+export function getAppState(): Promise<AppState> {
+  return invoke((api) => api.getAppState({}))
+}
+
+export function createFirstAdmin(input: CreateFirstAdminInput): Promise<{ username: string }> {
+  return invoke((api) => api.createFirstAdmin(input))
+}
+
+export function signIn(input: SignInInput): Promise<SignInResult> {
+  return invoke((api) => api.signIn(input))
+}
+
+export async function signOut(): Promise<void> {
+  await invoke((api) => api.signOut({}))
+}
+
+export function confirmPassword(input: ConfirmPasswordInput): Promise<{ stepUpUntil: string }> {
+  return invoke((api) => api.confirmPassword(input))
+}
+
+export function getMyAccount(): Promise<AccountView> {
+  return invoke((api) => api.getMyAccount({}))
+}
+
+export async function changePassword(input: ChangePasswordInput): Promise<void> {
+  await invoke((api) => api.changePassword(input))
+}

@@ -1,0 +1,5 @@
+import './styles/base.css'
+import { createKeyholdApp } from './app/create-keyhold-app'
+
+const { app } = createKeyholdApp()
+app.mount('#app')

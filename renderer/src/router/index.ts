@@ -1,0 +1,68 @@
+import type { Pinia } from 'pinia'
+import { createRouter, createWebHashHistory, type RouteRecordRaw, type RouterHistory } from 'vue-router'
+import { useAppStateStore } from '../stores/app-state-store'
+import { useSessionStore } from '../stores/session-store'
+import ChangePasswordView from '../views/ChangePasswordView.vue'
+import FirstRunSetupView from '../views/FirstRunSetupView.vue'
+import MyAccountView from '../views/MyAccountView.vue'
+import SignInView from '../views/SignInView.vue'
+import UnavailableView from '../views/UnavailableView.vue'
+import { redirectFor, type RouteAccess, type RouteName } from './route-access'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    readonly access: RouteAccess
+    /** Catalogue key of the page title (document.title). */
+    readonly titleKey: string
+  }
+}
+
+const routes: (RouteRecordRaw & { name?: RouteName })[] = [
+  // The guard sends "/" on to whichever page the app state allows.
+  { path: '/', redirect: { name: 'sign-in' } },
+  { path: '/setup', name: 'setup', component: FirstRunSetupView, meta: { access: 'setup', titleKey: 'setup.title' } },
+  { path: '/sign-in', name: 'sign-in', component: SignInView, meta: { access: 'guest', titleKey: 'signIn.title' } },
+  {
+    path: '/account',
+    name: 'account',
+    component: MyAccountView,
+    meta: { access: 'session', titleKey: 'account.title' },
+  },
+  {
+    path: '/account/password',
+    name: 'change-password',
+    component: ChangePasswordView,
+    meta: { access: 'session', titleKey: 'changePassword.title' },
+  },
+  {
+    path: '/unavailable',
+    name: 'unavailable',
+    component: UnavailableView,
+    meta: { access: 'unavailable', titleKey: 'app.name' },
+  },
+  { path: '/:unknown(.*)*', redirect: { name: 'sign-in' } },
+]
+
+/**
+ * Hash history: the app is loaded from `app://` in Electron and from the
+ * preview server in a browser, and neither serves index.html for other paths.
+ */
+export function createKeyholdRouter(pinia: Pinia, history: RouterHistory = createWebHashHistory()) {
+  const router = createRouter({ history, routes })
+
+  router.beforeEach(async (to) => {
+    const appState = useAppStateStore(pinia)
+    const session = useSessionStore(pinia)
+    if (!appState.loaded) await appState.load()
+    const target = redirectFor(to.meta.access, {
+      available: appState.available,
+      setupRequired: appState.setupRequired,
+      signedIn: session.signedIn,
+    })
+    return target === null || target === to.name ? true : { name: target, replace: true }
+  })
+
+  return router
+}
+
+export type KeyholdRouter = ReturnType<typeof createKeyholdRouter>

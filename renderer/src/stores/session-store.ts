@@ -1,0 +1,69 @@
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import type { SessionView } from '../../../electron/shared/schemas'
+import * as client from '../api/keyhold-client'
+import { isSessionEnded } from '../api/keyhold-error'
+
+/** What the sign-in page says when the app sends someone there. */
+export type SignInNotice = 'adminCreated' | 'setupDone' | 'signedOut' | 'sessionExpired' | 'signInRequired'
+
+/**
+ * The signed-in session as the main process described it. The main process is
+ * the authority: this is only what the renderer last heard, and any call can
+ * still answer that the session has ended.
+ */
+export const useSessionStore = defineStore('session', () => {
+  const session = ref<SessionView | null>(null)
+  const notice = ref<SignInNotice | null>(null)
+  /** Prefilled on the sign-in page (after setup, after a session ended). */
+  const lastUsername = ref('')
+
+  const signedIn = computed(() => session.value !== null)
+  const account = computed(() => session.value?.account ?? null)
+
+  function adopt(view: SessionView | null): void {
+    session.value = view
+    if (view) lastUsername.value = view.account.username
+  }
+
+  /** Sends the next sign-in page a message, and optionally a username to prefill. */
+  function announce(next: SignInNotice, username?: string): void {
+    notice.value = next
+    if (username !== undefined) lastUsername.value = username
+  }
+
+  /**
+   * Returns 'second-factor' when the password was right but the account has MFA
+   * (S14): the main process then holds a session that can only finish signing in.
+   */
+  async function signIn(username: string, password: string): Promise<'signed-in' | 'second-factor'> {
+    const result = await client.signIn({ username, password })
+    notice.value = null
+    if (result.status === 'signed-in') {
+      adopt(result.session)
+      return 'signed-in'
+    }
+    lastUsername.value = username
+    return 'second-factor'
+  }
+
+  async function signOut(): Promise<void> {
+    try {
+      await client.signOut()
+    } catch (error) {
+      // Already gone on the main-process side: the outcome the user asked for.
+      if (!isSessionEnded(error)) throw error
+    }
+    session.value = null
+    notice.value = 'signedOut'
+  }
+
+  /** The main process said the session is gone (expired, or never there). */
+  function end(reason: 'sessionExpired' | 'signInRequired'): void {
+    const wasSignedIn = session.value !== null
+    session.value = null
+    notice.value = wasSignedIn ? 'sessionExpired' : reason
+  }
+
+  return { session, notice, lastUsername, signedIn, account, adopt, announce, signIn, signOut, end }
+})
