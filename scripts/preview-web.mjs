@@ -51,24 +51,32 @@ function waitFor(child) {
   })
 }
 
+// Signals are forwarded to whichever child runs (the build, then the server), and we stay alive until
+// it has ended: the server closes its database first. A signal during the build stops the build and
+// the server is never started.
+let current = null
+let stopSignal = null
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    stopSignal ??= signal
+    if (current && current.exitCode === null && current.signalCode === null) current.kill(signal)
+  })
+}
+
 if (needsBuild()) {
   console.error('Keyhold preview: building with electron-vite…')
   // stdout of the build goes to our stderr: the server's line must be the only one on stdout.
-  const build = await waitFor(run('npx', ['electron-vite', 'build'], ['ignore', 2, 2]))
+  current = run('npx', ['electron-vite', 'build'], ['ignore', 2, 2])
+  const build = await waitFor(current)
+  if (stopSignal) process.exit(stopSignal === 'SIGINT' ? 130 : 143)
   if (build.code !== 0) {
     console.error('error: the build failed; see the output above')
     process.exit(build.code ?? 1)
   }
 }
 
-const server = run(process.execPath, [entry, ...process.argv.slice(2)], 'inherit')
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  // Forward, and stay alive until the server has closed its database and exited.
-  process.on(signal, () => {
-    if (server.exitCode === null && server.signalCode === null) server.kill(signal)
-  })
-}
-const { code, signal } = await waitFor(server)
+current = run(process.execPath, [entry, ...process.argv.slice(2)], 'inherit')
+const { code, signal } = await waitFor(current)
 if (signal) {
   // Re-raise the signal on ourselves so the caller sees how the server ended.
   process.removeAllListeners(signal)
