@@ -28,6 +28,8 @@ export default defineConfig({
   renderer: {
     root: resolve(root, 'renderer'),
     build: {
+      // electron-vite leaves minification off; the renderer is shipped, so make it small.
+      minify: true,
       rolldownOptions: {
         input: { index: resolve(root, 'renderer/index.html') },
       },

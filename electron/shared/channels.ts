@@ -34,6 +34,13 @@ export const channels = {
   'mfa:regenerate-recovery-codes': { method: 'regenerateRecoveryCodes', access: 'session' },
   'settings:get': { method: 'getSettings', access: 'session' },
   'settings:set-site-name': { method: 'setSiteName', access: 'admin' },
+  'provider:get': { method: 'getProviders', access: 'admin' },
+  'provider:set-email': { method: 'setEmailProvider', access: 'admin' },
+  'provider:set-sms': { method: 'setSmsProvider', access: 'admin' },
+  'provider:clear': { method: 'clearProvider', access: 'admin' },
+  'provider:test': { method: 'testProvider', access: 'admin' },
+  'audit:list': { method: 'listAudit', access: 'admin' },
+  'audit:verify': { method: 'verifyAudit', access: 'admin' },
 } as const
 
 export type Channel = keyof typeof channels

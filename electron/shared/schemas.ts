@@ -9,6 +9,13 @@ import {
   mfaRequests,
   sentCodeSchema,
 } from './mfa-schemas'
+import {
+  emailProviderInputSchema,
+  emailProviderViewSchema,
+  smsProviderInputSchema,
+  smsProviderViewSchema,
+  smsTextSchema,
+} from './provider-schemas'
 
 /**
  * Request and response schemas for every channel. Requests are strict objects:
@@ -80,6 +87,14 @@ export const appStateSchema = z.discriminatedUnion('status', [
 ])
 
 const empty = z.object({}).strict()
+const auditEntrySchema = z.object({
+  id: z.number().int(),
+  at: z.string(),
+  actor: z.string(),
+  event: z.string(),
+  account: z.string().nullable(),
+  detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+})
 const signedInSchema = z.object({ status: z.literal('signed-in'), session: sessionViewSchema })
 
 export const schemas = {
@@ -140,6 +155,28 @@ export const schemas = {
   'settings:set-site-name': {
     request: z.object({ siteName: z.string().trim().min(1, 'Enter a site name').max(64) }).strict(),
     response: z.object({ siteName: z.string() }),
+  },
+  'provider:get': {
+    request: empty,
+    response: z.object({ email: emailProviderViewSchema.nullable(), sms: smsProviderViewSchema.nullable(), smsText: z.string() }),
+  },
+  'provider:set-email': { request: emailProviderInputSchema, response: emailProviderViewSchema },
+  'provider:set-sms': {
+    request: z.object({ provider: smsProviderInputSchema, text: smsTextSchema.optional() }).strict(),
+    response: smsProviderViewSchema,
+  },
+  'provider:clear': { request: z.object({ kind: z.enum(['email', 'sms']) }).strict(), response: z.object({}) },
+  'provider:test': {
+    request: z.object({ kind: z.enum(['email', 'sms']), to: z.string().trim().min(1).max(254) }).strict(),
+    response: z.object({ sent: z.literal(true) }),
+  },
+  'audit:list': {
+    request: z.object({ username: z.string().trim().min(1).max(64).optional(), limit: z.number().int().min(1).max(1000).default(100) }).strict(),
+    response: z.object({ entries: z.array(auditEntrySchema) }),
+  },
+  'audit:verify': {
+    request: empty,
+    response: z.object({ ok: z.boolean(), rows: z.number().int(), problem: z.string().nullable() }),
   },
 } as const satisfies Record<Channel, { request: z.ZodType; response: z.ZodType }>
 

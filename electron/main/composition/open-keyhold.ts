@@ -63,6 +63,8 @@ export interface Keyhold {
 }
 
 export async function openKeyhold(options: OpenKeyholdOptions): Promise<Keyhold> {
+  // Ask the keychain before touching the disk: with no keychain nothing is created (S19).
+  await options.secretStore.get(keychainAccountFor(options.dataDir))
   const { db } = openAndMigrate(join(options.dataDir, databaseFileName), {
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
   })
@@ -110,7 +112,7 @@ export async function openKeyhold(options: OpenKeyholdOptions): Promise<Keyhold>
       },
       site: createSiteSettings(settings),
     }
-    const services = createServices(deps)
+    const services = createServices(deps, { providers, tester: senders, audit: auditLog })
     // S18: enrollments abandoned while Keyhold was closed go at once.
     services.enrollment.purgeExpired()
     return {

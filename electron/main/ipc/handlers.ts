@@ -9,7 +9,7 @@ import type { Handlers } from './router'
  * operator CLI is a trusted channel and calls the services directly).
  */
 export function createHandlers(keyhold: Pick<Keyhold, 'services'>): Handlers {
-  const { auth, accounts, methods, enrollment, challenge, contact, site, recovery } = keyhold.services
+  const { auth, accounts, methods, enrollment, challenge, contact, site, recovery, providers, audit } = keyhold.services
   const transportOf = (actor: string) => actor.split(':')[0]!
 
   /** S15: a password check within the last five minutes. */
@@ -104,5 +104,22 @@ export function createHandlers(keyhold: Pick<Keyhold, 'services'>): Handlers {
       stepUp(ctx.session)
       return { siteName: site.setSiteName(input.siteName, ctx.actor) }
     },
+    'provider:get': () => providers.get(),
+    'provider:set-email': (input, ctx) => {
+      stepUp(ctx.session)
+      return providers.setEmail(input, ctx.actor)
+    },
+    'provider:set-sms': (input, ctx) => {
+      stepUp(ctx.session)
+      return providers.setSms(input.provider, input.text, ctx.actor)
+    },
+    'provider:clear': (input, ctx) => {
+      stepUp(ctx.session)
+      providers.clear(input.kind, ctx.actor)
+      return {}
+    },
+    'provider:test': (input, ctx) => providers.test(input.kind, input.to, ctx.actor),
+    'audit:list': (input) => ({ entries: audit.list(input) }),
+    'audit:verify': () => audit.verify(),
   }
 }

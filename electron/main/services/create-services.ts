@@ -9,9 +9,17 @@ import { createMethodService } from './method-service'
 import { createNotificationService } from './notification-service'
 import { createRecoveryCodeService } from './recovery-code-service'
 import { createSiteService } from './site-service'
+import { createAuditService, type AuditReader } from './audit-service'
+import { createProviderService, type ProviderConfig, type ProviderTester } from './provider-service'
 
 /** Every service over one deps object; the composition root and the tests build them the same way. */
-export function createServices(deps: MfaDeps) {
+export interface ServiceAdapters {
+  readonly providers: ProviderConfig
+  readonly tester: ProviderTester
+  readonly audit: AuditReader
+}
+
+export function createServices(deps: MfaDeps, adapters: ServiceAdapters) {
   const codes = createCodeDeliveryService(deps)
   const recovery = createRecoveryCodeService(deps)
   const notifications = createNotificationService(deps)
@@ -26,6 +34,8 @@ export function createServices(deps: MfaDeps) {
     challenge: createChallengeService(deps, { codes, recovery, notifications }),
     contact: createContactService(deps, { codes, notifications }),
     site: createSiteService(deps),
+    providers: createProviderService(deps, adapters.providers, adapters.tester),
+    audit: createAuditService(deps, adapters.audit),
   }
 }
 

@@ -20,6 +20,7 @@ import { createSqliteMethodRepo } from '../../../electron/main/adapters/sqlite/s
 import { createSqliteOtpCodeRepo } from '../../../electron/main/adapters/sqlite/sqlite-otp-code-repo'
 import { createSqliteRecoveryCodeRepo } from '../../../electron/main/adapters/sqlite/sqlite-recovery-code-repo'
 import { createSiteSettings } from '../../../electron/main/adapters/sqlite/sqlite-site-settings'
+import { createProviderSettings } from '../../../electron/main/adapters/delivery/provider-settings'
 import { createServices, type Services } from '../../../electron/main/services/create-services'
 import type { EmailSender, OutgoingEmail, OutgoingSms, SmsSender } from '../../../electron/main/services/delivery-ports'
 import type { MfaDeps } from '../../../electron/main/services/mfa-deps'
@@ -177,7 +178,12 @@ export function createCoreFixture(options: FixtureOptions = {}): CoreFixture {
     },
     site: createSiteSettings(settings),
   }
-  const services = createServices(deps)
+  const providers = createProviderSettings(settings, deps.secrets as ReturnType<typeof createAesGcmCipher>)
+  const tester = {
+    testEmail: (to: string) => fixture.senders.email.send({ to, subject: 'Keyhold test message', text: 'Keyhold test message' }),
+    testSms: (to: string) => fixture.senders.sms.send({ to, text: 'Keyhold test message' }),
+  }
+  const services = createServices(deps, { providers, tester, audit })
   Object.assign(fixture, { deps, services, auth: services.auth, accounts: services.accounts })
   return fixture
 }

@@ -11,7 +11,13 @@ function classify(error: unknown): KeychainError {
   return new KeychainError(failure, text, { cause: error })
 }
 
-export function createKeytarSecretStore(loadKeytar: () => Promise<Keytar> = () => import('keytar')): SecretStore {
+/** keytar is CommonJS: under Node's ESM loader its functions sit on `default`; bundled, on the module itself. */
+async function importKeytar(): Promise<Keytar> {
+  const loaded = (await import('keytar')) as Keytar & { default?: Keytar }
+  return loaded.default ?? loaded
+}
+
+export function createKeytarSecretStore(loadKeytar: () => Promise<Keytar> = importKeytar): SecretStore {
   let keytar: Promise<Keytar> | undefined
   const load = async (): Promise<Keytar> => {
     keytar ??= loadKeytar()

@@ -36,8 +36,24 @@ export interface AuditVerification {
   readonly problem: string | null
 }
 
+export interface AuditRecord {
+  readonly id: number
+  readonly at: number
+  readonly actor: string
+  readonly event: string
+  readonly accountId: number | null
+  readonly detail: Record<string, unknown>
+}
+
+export interface AuditQuery {
+  readonly accountId?: number | undefined
+  readonly limit: number
+}
+
 export interface SqliteAuditLog extends AuditLog {
   verify(): AuditVerification
+  /** Newest first. */
+  list(query: AuditQuery): AuditRecord[]
 }
 
 export function createSqliteAuditLog(db: SqliteDatabase, settings: SettingsStore, key: Uint8Array): SqliteAuditLog {
@@ -46,6 +62,18 @@ export function createSqliteAuditLog(db: SqliteDatabase, settings: SettingsStore
   )
   const lastId = db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM audit_log')
   const all = db.prepare<[], AuditRow>('SELECT * FROM audit_log ORDER BY id')
+  const newest = db.prepare<[number], AuditRow>('SELECT * FROM audit_log ORDER BY id DESC LIMIT ?')
+  const newestFor = db.prepare<[number, number], AuditRow>(
+    'SELECT * FROM audit_log WHERE account_id = ? ORDER BY id DESC LIMIT ?',
+  )
+  const toRecord = (row: AuditRow): AuditRecord => ({
+    id: row.id,
+    at: row.at,
+    actor: row.actor,
+    event: row.event,
+    accountId: row.account_id,
+    detail: JSON.parse(row.detail) as Record<string, unknown>,
+  })
 
   return {
     append(entry: AuditEntry, now: number) {
@@ -70,6 +98,8 @@ export function createSqliteAuditLog(db: SqliteDatabase, settings: SettingsStore
       if (db.inTransaction) write()
       else db.transaction(write).immediate()
     },
+    list: ({ accountId, limit }) =>
+      (accountId === undefined ? newest.all(limit) : newestFor.all(accountId, limit)).map(toRecord),
     verify() {
       let previous = genesis
       let rows = 0
