@@ -1,0 +1,59 @@
+import { AppError } from '../../domain/app-error'
+import type { OutgoingSms, SmsSender } from '../../services/delivery-ports'
+import { redact, redirectError, requestGateway, snippet, type DeliveryOptions } from './gateway-request'
+import type { ResolvedKannelProvider } from './provider-settings'
+
+const what = 'the SMS gateway'
+
+/** Text that plain GSM 7-bit coding would mangle (Kannel turns it into `?`) goes as UCS-2. */
+function needsUnicode(text: string): boolean {
+  return /[^\x00-\x7f]/.test(text)
+}
+
+/**
+ * Kannel's smsbox `sendsms` HTTP interface (GET, credentials in the query, as
+ * Kannel requires). Kannel answers 202 with `0: Accepted for delivery`, or
+ * `3: Queued for later delivery` when its operator link is down (it sends the
+ * message once the link is back, so that counts as sent too).
+ */
+export async function sendKannelSms(
+  config: ResolvedKannelProvider,
+  sms: OutgoingSms,
+  options: DeliveryOptions = {},
+): Promise<void> {
+  const url = new URL(config.url)
+  const query = url.searchParams
+  query.set('username', config.username)
+  if (config.password !== null) query.set('password', config.password)
+  query.set('to', sms.to)
+  query.set('text', sms.text)
+  if (config.from) query.set('from', config.from)
+  if (needsUnicode(sms.text)) {
+    query.set('charset', 'UTF-8')
+    query.set('coding', '2')
+  }
+  const response = await requestGateway(what, url, { method: 'GET' }, options)
+  if (response.status >= 200 && response.status < 300) return
+  if (response.status >= 300 && response.status < 400) throw redirectError(what, response.status)
+  if (response.status === 401 || response.status === 403) {
+    throw new AppError('DELIVERY_FAILED', `${what} refused the message (${response.status})`)
+  }
+  const detail = snippet(redact(response.text, sms.text))
+  const verb = response.status >= 500 ? 'could not take the message' : 'refused the message'
+  throw new AppError('DELIVERY_FAILED', `${what} ${verb} (${response.status}${detail ? `: ${detail}` : ''})`)
+}
+
+export function createKannelSmsSender(
+  config: () => ResolvedKannelProvider | null,
+  options: DeliveryOptions = {},
+): SmsSender {
+  return {
+    isConfigured: () => config() !== null,
+    async send(sms) {
+      const current = config()
+      if (current === null)
+        throw new AppError('NOT_CONFIGURED', 'No SMS gateway is set up; an administrator can set one up')
+      await sendKannelSms(current, sms, options)
+    },
+  }
+}
