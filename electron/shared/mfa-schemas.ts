@@ -72,8 +72,20 @@ export const beginEnrollmentSchema = z.discriminatedUnion('type', [
       digits: z.union([z.literal(6), z.literal(8)]).optional(),
     })
     .strict(),
-  z.object({ type: z.literal('email'), email: z.string().trim().max(254).pipe(z.email('Enter a valid email address')), label: label.optional() }).strict(),
-  z.object({ type: z.literal('sms'), phone: z.string().trim().min(1, 'Enter a phone number').max(32), label: label.optional() }).strict(),
+  z
+    .object({
+      type: z.literal('email'),
+      email: z.string().trim().max(254).pipe(z.email('Enter a valid email address')),
+      label: label.optional(),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('sms'),
+      phone: z.string().trim().min(1, 'Enter a phone number').max(32),
+      label: label.optional(),
+    })
+    .strict(),
 ])
 
 export const mfaRequests = {

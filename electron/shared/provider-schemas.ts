@@ -68,7 +68,11 @@ export const twilioInputSchema = z
   })
   .strict()
 
-export const smsProviderInputSchema = z.discriminatedUnion('kind', [kannelInputSchema, httpSmsInputSchema, twilioInputSchema])
+export const smsProviderInputSchema = z.discriminatedUnion('kind', [
+  kannelInputSchema,
+  httpSmsInputSchema,
+  twilioInputSchema,
+])
 
 export const smsTextSchema = template.default('{code} is your {site} security code. It expires in {minutes} minutes.')
 
@@ -85,7 +89,13 @@ export const emailProviderViewSchema = z.object({
 })
 
 export const smsProviderViewSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('kannel'), url: z.string(), username: z.string(), passwordSet: z.boolean(), from: z.string().nullable() }),
+  z.object({
+    kind: z.literal('kannel'),
+    url: z.string(),
+    username: z.string(),
+    passwordSet: z.boolean(),
+    from: z.string().nullable(),
+  }),
   z.object({
     kind: z.literal('http'),
     method: z.enum(['GET', 'POST']),
@@ -95,7 +105,13 @@ export const smsProviderViewSchema = z.discriminatedUnion('kind', [
     body: z.string().nullable(),
     bodyEncoding: z.enum(['url', 'json']),
   }),
-  z.object({ kind: z.literal('twilio'), accountSid: z.string(), authTokenSet: z.boolean(), from: z.string(), baseUrl: z.string() }),
+  z.object({
+    kind: z.literal('twilio'),
+    accountSid: z.string(),
+    authTokenSet: z.boolean(),
+    from: z.string(),
+    baseUrl: z.string(),
+  }),
 ])
 
 export type EmailProviderInput = z.input<typeof emailProviderInputSchema>

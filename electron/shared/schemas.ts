@@ -111,7 +111,9 @@ export const schemas = {
     response: z.object({ username: z.string() }),
   },
   'auth:sign-in': {
-    request: z.object({ username: z.string().trim().min(1, 'Enter your username').max(64), password: passwordInput }).strict(),
+    request: z
+      .object({ username: z.string().trim().min(1, 'Enter your username').max(64), password: passwordInput })
+      .strict(),
     // With an active MFA method the password only opens a challenge (S14).
     response: z.discriminatedUnion('status', [
       z.object({ status: z.literal('signed-in'), session: sessionViewSchema }),
@@ -158,7 +160,11 @@ export const schemas = {
   },
   'provider:get': {
     request: empty,
-    response: z.object({ email: emailProviderViewSchema.nullable(), sms: smsProviderViewSchema.nullable(), smsText: z.string() }),
+    response: z.object({
+      email: emailProviderViewSchema.nullable(),
+      sms: smsProviderViewSchema.nullable(),
+      smsText: z.string(),
+    }),
   },
   'provider:set-email': { request: emailProviderInputSchema, response: emailProviderViewSchema },
   'provider:set-sms': {
@@ -171,7 +177,12 @@ export const schemas = {
     response: z.object({ sent: z.literal(true) }),
   },
   'audit:list': {
-    request: z.object({ username: z.string().trim().min(1).max(64).optional(), limit: z.number().int().min(1).max(1000).default(100) }).strict(),
+    request: z
+      .object({
+        username: z.string().trim().min(1).max(64).optional(),
+        limit: z.number().int().min(1).max(1000).default(100),
+      })
+      .strict(),
     response: z.object({ entries: z.array(auditEntrySchema) }),
   },
   'audit:verify': {

@@ -21,9 +21,16 @@ it('creates the first admin and signs in through the router', async () => {
     ctx,
   )
   expect(created).toEqual({ ok: true, value: { username: 'alice' } })
-  const signIn = await router.dispatch('auth:sign-in', { username: 'ALICE', password: 'correct horse battery staple' }, ctx)
+  const signIn = await router.dispatch(
+    'auth:sign-in',
+    { username: 'ALICE', password: 'correct horse battery staple' },
+    ctx,
+  )
   expect(signIn).toMatchObject({ ok: true, value: { status: 'signed-in' } })
-  expect(await router.dispatch('account:get-me', {}, ctx)).toMatchObject({ ok: true, value: { username: 'alice', role: 'admin' } })
+  expect(await router.dispatch('account:get-me', {}, ctx)).toMatchObject({
+    ok: true,
+    value: { username: 'alice', role: 'admin' },
+  })
   expect(keyhold.auditLog.verify()).toMatchObject({ ok: true })
   keyhold.close()
 })

@@ -74,7 +74,10 @@ describe('vault and keychain (S19, S20)', () => {
     ;(await openKeyhold({ dataDir: dir, secretStore: store })).close()
     await store.set(keychainAccountFor(dir), Buffer.alloc(32, 7).toString('base64'))
     const error = await openKeyhold({ dataDir: dir, secretStore: store }).catch((e: unknown) => e)
-    expect(describeStartupError(error, dir)).toMatchObject({ code: 'KEY_MISMATCH', message: expect.stringMatching(/different master key/) })
+    expect(describeStartupError(error, dir)).toMatchObject({
+      code: 'KEY_MISMATCH',
+      message: expect.stringMatching(/different master key/),
+    })
   })
 
   it('S19: fails closed with an explanation when the keychain does not answer', async () => {
@@ -95,8 +98,14 @@ describe('vault and keychain (S19, S20)', () => {
     // (libsecret keeps its bus connection, so this process cannot be pointed elsewhere).
     const result = spawnSync(
       process.execPath,
-      ['-e', "require('keytar').getPassword('Keyhold','probe').then(()=>console.log('answered'),e=>console.log(e.message))"],
-      { env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus', DISPLAY: '' }, encoding: 'utf8' },
+      [
+        '-e',
+        "require('keytar').getPassword('Keyhold','probe').then(()=>console.log('answered'),e=>console.log(e.message))",
+      ],
+      {
+        env: { ...process.env, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus', DISPLAY: '' },
+        encoding: 'utf8',
+      },
     )
     const message = result.stdout.trim()
     expect(message).not.toBe('answered')

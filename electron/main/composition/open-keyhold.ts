@@ -73,7 +73,13 @@ export async function openKeyhold(options: OpenKeyholdOptions): Promise<Keyhold>
     const random = options.random ?? nodeRandom
     const settings = createSqliteSettings(db)
     const uow = createSqliteUnitOfWork(db)
-    const vault = await openVault({ dataDir: options.dataDir, secretStore: options.secretStore, settings, random, tx: uow.tx })
+    const vault = await openVault({
+      dataDir: options.dataDir,
+      secretStore: options.secretStore,
+      settings,
+      random,
+      tx: uow.tx,
+    })
     const auditLog = createSqliteAuditLog(db, settings, vault.auditKey)
     const providers = createProviderSettings(settings, vault.cipher)
     const senders = createConfiguredSenders(providers, options.delivery)

@@ -7,7 +7,8 @@ export function maskEmail(email: string): string {
   if (at <= 0) return '•••'
   const local = email.slice(0, at)
   const domain = email.slice(at + 1)
-  const shown = local.length <= 2 ? `${local[0]}•` : `${local[0]}${'•'.repeat(Math.min(local.length - 2, 6))}${local.at(-1)}`
+  const shown =
+    local.length <= 2 ? `${local[0]}•` : `${local[0]}${'•'.repeat(Math.min(local.length - 2, 6))}${local.at(-1)}`
   return `${shown}@${domain}`
 }
 

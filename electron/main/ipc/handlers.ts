@@ -32,7 +32,8 @@ export function createHandlers(keyhold: Pick<Keyhold, 'services'>): Handlers {
       // A client signing in again replaces its earlier session.
       if (ctx.session) auth.signOut(ctx.session, ctx.actor)
       ctx.bindSession(sessionId)
-      if (resolved.session.state === 'pending_mfa') return { status: 'mfa-required', challenge: challenge.view(resolved) }
+      if (resolved.session.state === 'pending_mfa')
+        return { status: 'mfa-required', challenge: challenge.view(resolved) }
       return { status: 'signed-in', session: auth.sessionView(resolved) }
     },
     'auth:sign-out': (_input, ctx) => {
@@ -77,10 +78,17 @@ export function createHandlers(keyhold: Pick<Keyhold, 'services'>): Handlers {
       return enrollment.begin(me(ctx.session), input, ctx.actor)
     },
     'mfa:resend-enrollment-code': (input, ctx) => enrollment.resend(me(ctx.session), input.enrollmentId, ctx.actor),
-    'mfa:verify-enrollment': (input, ctx) => enrollment.verify(me(ctx.session), input.enrollmentId, input.code, ctx.actor),
+    'mfa:verify-enrollment': (input, ctx) =>
+      enrollment.verify(me(ctx.session), input.enrollmentId, input.code, ctx.actor),
     'mfa:enable-enrollment': (input, ctx) => {
       stepUp(ctx.session)
-      return enrollment.enable(me(ctx.session), input.enrollmentId, input.recoveryCodesSaved, ctx.actor, ctx.session.session.id)
+      return enrollment.enable(
+        me(ctx.session),
+        input.enrollmentId,
+        input.recoveryCodesSaved,
+        ctx.actor,
+        ctx.session.session.id,
+      )
     },
     'mfa:cancel-enrollment': (input, ctx) => {
       enrollment.cancel(me(ctx.session), input.enrollmentId, ctx.actor)
@@ -97,7 +105,9 @@ export function createHandlers(keyhold: Pick<Keyhold, 'services'>): Handlers {
     },
     'mfa:regenerate-recovery-codes': async (_input, ctx) => {
       stepUp(ctx.session)
-      return { recoveryCodes: await methods.regenerateRecoveryCodes(me(ctx.session), ctx.actor, ctx.session.session.id) }
+      return {
+        recoveryCodes: await methods.regenerateRecoveryCodes(me(ctx.session), ctx.actor, ctx.session.session.id),
+      }
     },
     'settings:get': () => ({ siteName: site.siteName() }),
     'settings:set-site-name': (input, ctx) => {

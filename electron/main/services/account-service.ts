@@ -41,7 +41,11 @@ export function createAccountService(deps: CoreDeps) {
   async function prepareNew(input: NewAccountInput) {
     const email = input.email ?? null
     const phone = input.phone ? toE164(input.phone) : null
-    const password = checkNewPassword(input.password, passwordContext(input.username, email, null), deps.isCommonPassword)
+    const password = checkNewPassword(
+      input.password,
+      passwordContext(input.username, email, null),
+      deps.isCommonPassword,
+    )
     if (accounts.findByUsername(input.username)) {
       throw new AppError('CONFLICT', `An account named "${input.username}" already exists`, {
         fields: [{ field: 'username', message: 'This username is taken' }],
@@ -136,7 +140,10 @@ export function createAccountService(deps: CoreDeps) {
       guardLastAdmin(account, 'delete')
       const now = clock.now()
       accounts.delete(account.id)
-      audit.append({ actor, event: 'account.deleted', accountId: account.id, detail: { username: account.username } }, now)
+      audit.append(
+        { actor, event: 'account.deleted', accountId: account.id, detail: { username: account.username } },
+        now,
+      )
     })
   }
 

@@ -35,7 +35,11 @@ export function createAuditService(deps: MfaDeps, reader: AuditReader) {
     const names = new Map<number, string | null>()
     const nameOf = (id: number | null, detail: Record<string, unknown>): string | null => {
       if (id === null) return null
-      if (!names.has(id)) names.set(id, deps.accounts.findById(id)?.username ?? (typeof detail.username === 'string' ? detail.username : null))
+      if (!names.has(id))
+        names.set(
+          id,
+          deps.accounts.findById(id)?.username ?? (typeof detail.username === 'string' ? detail.username : null),
+        )
       return names.get(id) ?? null
     }
     return reader.list({ accountId, limit: query.limit }).map((row) => ({
@@ -45,8 +49,9 @@ export function createAuditService(deps: MfaDeps, reader: AuditReader) {
       event: row.event,
       account: nameOf(row.accountId, row.detail),
       detail: Object.fromEntries(
-        Object.entries(row.detail).filter((e): e is [string, string | number | boolean | null] =>
-          ['string', 'number', 'boolean'].includes(typeof e[1]) || e[1] === null,
+        Object.entries(row.detail).filter(
+          (e): e is [string, string | number | boolean | null] =>
+            ['string', 'number', 'boolean'].includes(typeof e[1]) || e[1] === null,
         ),
       ),
     }))

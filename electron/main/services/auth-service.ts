@@ -22,8 +22,7 @@ type PasswordOutcome =
   | { readonly kind: 'refused'; readonly error: AppError }
 
 /** A hash of nothing in particular, verified when the username is unknown, so timing does not reveal which usernames exist. */
-const decoyHash =
-  '$argon2id$v=19$m=19456,t=2,p=1$aDjowo+5YWQeEEgd3G/y+g$xCLn4PYgLO/b/Dud7PKkoZXgzjB1rokdFftes+pOdRA'
+const decoyHash = '$argon2id$v=19$m=19456,t=2,p=1$aDjowo+5YWQeEEgd3G/y+g$xCLn4PYgLO/b/Dud7PKkoZXgzjB1rokdFftes+pOdRA'
 
 export function createAuthService(deps: CoreDeps) {
   const { clock, accounts, sessions, audit, uow, hasher } = deps

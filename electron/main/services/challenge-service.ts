@@ -74,7 +74,13 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
   }
 
   /** Runs one check inside a transaction and turns a wrong answer into the right refusal. */
-  function attempt(resolved: ResolvedSession, actor: string, factor: string, check: (now: number) => boolean | AppError, method: MethodRecord | null): Outcome {
+  function attempt(
+    resolved: ResolvedSession,
+    actor: string,
+    factor: string,
+    check: (now: number) => boolean | AppError,
+    method: MethodRecord | null,
+  ): Outcome {
     return uow.tx((): Outcome => {
       const now = clock.now()
       const session = sessions.findLive(resolved.session.id)
@@ -93,8 +99,14 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
         const limit = deps.policy().challengeFailureLimit
         if (count >= limit) {
           sessions.end(session.id, now)
-          audit.append({ actor, event: 'sign-in.challenge-ended', accountId: account.id, detail: { failures: count } }, now)
-          return { ok: false, error: new AppError('SESSION_EXPIRED', 'Too many wrong codes; sign in again', { attemptsLeft: 0 }) }
+          audit.append(
+            { actor, event: 'sign-in.challenge-ended', accountId: account.id, detail: { failures: count } },
+            now,
+          )
+          return {
+            ok: false,
+            error: new AppError('SESSION_EXPIRED', 'Too many wrong codes; sign in again', { attemptsLeft: 0 }),
+          }
         }
         const attemptsLeft = Math.min(limit - count, failure.attemptsLeft)
         return { ok: false, error: new AppError('INVALID_CODE', 'That code is not right', { attemptsLeft }) }
@@ -119,8 +131,17 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
           // Re-read inside the transaction: the last accepted step is what makes replay impossible (S7).
           const fresh = methods.find(resolved.account.id, method.id)
           if (!fresh) return new AppError('NOT_FOUND', 'This method was not found')
-          const secret = Buffer.from(deps.secrets.decrypt(fresh.secretEnc!, totpSecretContext(fresh.accountId)), 'base64')
-          const step = deps.totp.verify({ secret, code: normalizeDigits(code), params: fresh.totp!, nowMs: now, afterStep: fresh.lastUsedStep })
+          const secret = Buffer.from(
+            deps.secrets.decrypt(fresh.secretEnc!, totpSecretContext(fresh.accountId)),
+            'base64',
+          )
+          const step = deps.totp.verify({
+            secret,
+            code: normalizeDigits(code),
+            params: fresh.totp!,
+            nowMs: now,
+            afterStep: fresh.lastUsedStep,
+          })
           if (step === null) return false
           methods.recordUse(fresh.id, now, step)
           return true
@@ -137,12 +158,27 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
     if (!outcome.ok) throw outcome.error
   }
 
-  async function useRecoveryCode(resolved: ResolvedSession, code: string, actor: string): Promise<{ recoveryCodesRemaining: number }> {
+  async function useRecoveryCode(
+    resolved: ResolvedSession,
+    code: string,
+    actor: string,
+  ): Promise<{ recoveryCodesRemaining: number }> {
     requirePending(resolved)
-    const outcome = attempt(resolved, actor, 'recovery-code', (now) => services.recovery.consume(resolved.account.id, code, now), null)
+    const outcome = attempt(
+      resolved,
+      actor,
+      'recovery-code',
+      (now) => services.recovery.consume(resolved.account.id, code, now),
+      null,
+    )
     if (!outcome.ok) throw outcome.error
     const { remaining } = services.recovery.remaining(resolved.account.id)
-    uow.tx(() => audit.append({ actor, event: 'recovery-code.used', accountId: resolved.account.id, detail: { remaining } }, clock.now()))
+    uow.tx(() =>
+      audit.append(
+        { actor, event: 'recovery-code.used', accountId: resolved.account.id, detail: { remaining } },
+        clock.now(),
+      ),
+    )
     // S12: the owner hears of it at once.
     await services.notifications.notify(resolved.account.id, 'recovery-code-used', String(remaining))
     return { recoveryCodesRemaining: remaining }

@@ -107,13 +107,20 @@ export function createCodeDeliveryService(deps: MfaDeps) {
             actor: request.actor,
             event: 'code.send-failed',
             accountId: request.accountId,
-            detail: { channel: request.channel, purpose: request.purpose, reason: error instanceof Error ? error.message : 'unknown' },
+            detail: {
+              channel: request.channel,
+              purpose: request.purpose,
+              reason: error instanceof Error ? error.message : 'unknown',
+            },
           },
           clock.now(),
         )
       })
       if (error instanceof AppError) throw error
-      throw new AppError('DELIVERY_FAILED', `The ${request.channel === 'email' ? 'email' : 'text message'} could not be sent`)
+      throw new AppError(
+        'DELIVERY_FAILED',
+        `The ${request.channel === 'email' ? 'email' : 'text message'} could not be sent`,
+      )
     }
     uow.tx(() =>
       audit.append(
@@ -137,7 +144,12 @@ export function createCodeDeliveryService(deps: MfaDeps) {
    * deleted at once (single use); a wrong one stays for the next try, within
    * the caller's failure limits.
    */
-  function check(purpose: CodePurpose, subject: string, input: string, accountId: number): { result: CodeCheck; payload: string | null } {
+  function check(
+    purpose: CodePurpose,
+    subject: string,
+    input: string,
+    accountId: number,
+  ): { result: CodeCheck; payload: string | null } {
     const stored = otpCodes.find(purpose, subject)
     if (!stored || stored.accountId !== accountId) return { result: 'missing', payload: null }
     if (stored.expiresAt <= clock.now()) {
@@ -145,12 +157,17 @@ export function createCodeDeliveryService(deps: MfaDeps) {
       return { result: 'expired', payload: null }
     }
     const code = normalizeDigits(input)
-    if (!/^\d{6}$/.test(code) || !codeHasher.matches(code, subject, stored.codeHash)) return { result: 'wrong', payload: null }
+    if (!/^\d{6}$/.test(code) || !codeHasher.matches(code, subject, stored.codeHash))
+      return { result: 'wrong', payload: null }
     otpCodes.delete(stored.id)
     return { result: 'ok', payload: stored.payload }
   }
 
-  return { send, check, discard: (purpose: CodePurpose, subject: string) => otpCodes.deleteForSubject(purpose, subject) }
+  return {
+    send,
+    check,
+    discard: (purpose: CodePurpose, subject: string) => otpCodes.deleteForSubject(purpose, subject),
+  }
 }
 
 export type CodeDeliveryService = ReturnType<typeof createCodeDeliveryService>

@@ -31,5 +31,8 @@ export interface SmsSender {
 export type TemplateValues = Readonly<Record<'code' | 'minutes' | 'account' | 'site', string>>
 
 export function fillTemplate(template: string, values: Partial<TemplateValues>): string {
-  return template.replace(/\{(code|minutes|account|site)\}/g, (whole, name: keyof TemplateValues) => values[name] ?? whole)
+  return template.replace(
+    /\{(code|minutes|account|site)\}/g,
+    (whole, name: keyof TemplateValues) => values[name] ?? whole,
+  )
 }

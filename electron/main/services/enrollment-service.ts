@@ -51,7 +51,15 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
       const expired = enrollments.deleteExpired(now)
       for (const enrollment of expired) {
         discard(enrollment)
-        audit.append({ actor: 'system', event: 'mfa.enrollment-expired', accountId: enrollment.accountId, detail: { type: enrollment.type } }, now)
+        audit.append(
+          {
+            actor: 'system',
+            event: 'mfa.enrollment-expired',
+            accountId: enrollment.accountId,
+            detail: { type: enrollment.type },
+          },
+          now,
+        )
       }
       return expired.length
     })
@@ -68,10 +76,16 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
   }
 
   function destinationTaken(accountId: number, type: 'email' | 'sms', destination: string): boolean {
-    return methods.listActive(accountId).some((m) => m.type === type && m.destination?.toLowerCase() === destination.toLowerCase())
+    return methods
+      .listActive(accountId)
+      .some((m) => m.type === type && m.destination?.toLowerCase() === destination.toLowerCase())
   }
 
-  async function sendEnrollmentCode(account: AccountRecord, enrollment: EnrollmentRecord, actor: string): Promise<SentCode> {
+  async function sendEnrollmentCode(
+    account: AccountRecord,
+    enrollment: EnrollmentRecord,
+    actor: string,
+  ): Promise<SentCode> {
     const channel = enrollment.type === 'email' ? 'email' : 'sms'
     const sent = await services.codes.send({
       accountId: account.id,
@@ -91,7 +105,17 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
     const policy = deps.policy()
     const id = newId()
     const label = input.label ?? defaultLabels[input.type]
-    const base = { id, accountId: account.id, type: input.type, label, lastUsedStep: null, verifiedAt: null, recoveryBatch: null, createdAt: now, expiresAt: now + policy.enrollmentTtlMs }
+    const base = {
+      id,
+      accountId: account.id,
+      type: input.type,
+      label,
+      lastUsedStep: null,
+      verifiedAt: null,
+      recoveryBatch: null,
+      createdAt: now,
+      expiresAt: now + policy.enrollmentTtlMs,
+    }
 
     if (input.type === 'totp') {
       const params: TotpParams = { algorithm: input.algorithm ?? 'sha1', digits: input.digits ?? 6, period: 30 }
@@ -108,7 +132,10 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
           secretEnc: deps.secrets.encrypt(Buffer.from(secret).toString('base64'), totpSecretContext(account.id)),
           totp: params,
         })
-        audit.append({ actor, event: 'mfa.enrollment-started', accountId: account.id, detail: { type: 'totp' } }, clock.now())
+        audit.append(
+          { actor, event: 'mfa.enrollment-started', accountId: account.id, detail: { type: 'totp' } },
+          clock.now(),
+        )
       })
       return {
         enrollmentId: id,
@@ -122,12 +149,20 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
 
     const destination = input.type === 'email' ? input.email.trim() : toE164(input.phone)
     if (destinationTaken(account.id, input.type, destination)) {
-      throw new AppError('CONFLICT', input.type === 'email' ? 'This email address is already one of your methods' : 'This phone number is already one of your methods')
+      throw new AppError(
+        'CONFLICT',
+        input.type === 'email'
+          ? 'This email address is already one of your methods'
+          : 'This phone number is already one of your methods',
+      )
     }
     const enrollment: EnrollmentRecord = { ...base, destination, secretEnc: null, totp: null }
     uow.tx(() => {
       enrollments.insert(enrollment)
-      audit.append({ actor, event: 'mfa.enrollment-started', accountId: account.id, detail: { type: input.type } }, clock.now())
+      audit.append(
+        { actor, event: 'mfa.enrollment-started', accountId: account.id, detail: { type: input.type } },
+        clock.now(),
+      )
     })
     try {
       const code = await sendEnrollmentCode(account, enrollment, actor)
@@ -150,7 +185,8 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
 
   async function verify(account: AccountRecord, enrollmentId: string, code: string, actor: string) {
     const enrollment = requireLive(account, enrollmentId)
-    if (enrollment.verifiedAt !== null) throw new AppError('CONFLICT', 'This code was already confirmed; enable the method')
+    if (enrollment.verifiedAt !== null)
+      throw new AppError('CONFLICT', 'This code was already confirmed; enable the method')
     const outcome = uow.tx((): VerifyOutcome => {
       const now = clock.now()
       const fresh = deps.accounts.findById(account.id)!
@@ -160,7 +196,13 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
       let right = false
       if (enrollment.type === 'totp') {
         const secret = Buffer.from(deps.secrets.decrypt(enrollment.secretEnc!, totpSecretContext(account.id)), 'base64')
-        step = deps.totp.verify({ secret, code: normalizeDigits(code), params: enrollment.totp!, nowMs: now, afterStep: enrollment.lastUsedStep })
+        step = deps.totp.verify({
+          secret,
+          code: normalizeDigits(code),
+          params: enrollment.totp!,
+          nowMs: now,
+          afterStep: enrollment.lastUsedStep,
+        })
         right = step !== null
       } else {
         const check = services.codes.check('enroll', enrollment.id, code, account.id)
@@ -177,16 +219,26 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
         if (failure.locked) return { ok: false, error: failure.locked }
         if (count >= enrollmentFailureLimit) {
           discard(enrollment)
-          return { ok: false, error: new AppError('INVALID_CODE', 'Too many wrong codes; this setup has ended. Start again.', { attemptsLeft: 0 }) }
+          return {
+            ok: false,
+            error: new AppError('INVALID_CODE', 'Too many wrong codes; this setup has ended. Start again.', {
+              attemptsLeft: 0,
+            }),
+          }
         }
         return {
           ok: false,
-          error: new AppError('INVALID_CODE', 'That code is not right', { attemptsLeft: Math.min(enrollmentFailureLimit - count, failure.attemptsLeft) }),
+          error: new AppError('INVALID_CODE', 'That code is not right', {
+            attemptsLeft: Math.min(enrollmentFailureLimit - count, failure.attemptsLeft),
+          }),
         }
       }
       enrollments.markVerified(enrollment.id, now, step, null)
       failures.delete(enrollment.id)
-      audit.append({ actor, event: 'mfa.enrollment-verified', accountId: account.id, detail: { type: enrollment.type } }, now)
+      audit.append(
+        { actor, event: 'mfa.enrollment-verified', accountId: account.id, detail: { type: enrollment.type } },
+        now,
+      )
       return { ok: true, needsRecoveryCodes: recoveryCodes.countUnusedActive(account.id) === 0 }
     })
     if (!outcome.ok) throw outcome.error
@@ -195,12 +247,23 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
     const batch = await services.recovery.makeBatch()
     uow.tx(() => {
       recoveryCodes.insertBatch(account.id, batch.batch, batch.hashes, false, clock.now())
-      enrollments.markVerified(enrollment.id, clock.now(), enrollments.find(account.id, enrollment.id)?.lastUsedStep ?? null, batch.batch)
+      enrollments.markVerified(
+        enrollment.id,
+        clock.now(),
+        enrollments.find(account.id, enrollment.id)?.lastUsedStep ?? null,
+        batch.batch,
+      )
     })
     return { enrollmentId, recoveryCodes: [...batch.codes] }
   }
 
-  async function enable(account: AccountRecord, enrollmentId: string, recoveryCodesSaved: boolean, actor: string, keepSessionId?: string): Promise<MethodView> {
+  async function enable(
+    account: AccountRecord,
+    enrollmentId: string,
+    recoveryCodesSaved: boolean,
+    actor: string,
+    keepSessionId?: string,
+  ): Promise<MethodView> {
     const enrollment = requireLive(account, enrollmentId)
     if (enrollment.verifiedAt === null) throw new AppError('VALIDATION', 'Enter the code first, then enable the method')
     if (enrollment.recoveryBatch !== null && !recoveryCodesSaved) {
@@ -227,7 +290,15 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
       enrollments.delete(enrollment.id)
       // S16: a factor change ends the account's other sessions.
       deps.sessions.endAllForAccount(account.id, now, keepSessionId)
-      audit.append({ actor, event: 'mfa.method-added', accountId: account.id, detail: { type: created.type, methodId: created.id, preferred: first } }, now)
+      audit.append(
+        {
+          actor,
+          event: 'mfa.method-added',
+          accountId: account.id,
+          detail: { type: created.type, methodId: created.id, preferred: first },
+        },
+        now,
+      )
       return created
     })
     await services.notifications.notify(account.id, 'method-added', method.label)
@@ -239,7 +310,10 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
       const enrollment = enrollments.find(account.id, enrollmentId)
       if (!enrollment) return
       discard(enrollment)
-      audit.append({ actor, event: 'mfa.enrollment-cancelled', accountId: account.id, detail: { type: enrollment.type } }, clock.now())
+      audit.append(
+        { actor, event: 'mfa.enrollment-cancelled', accountId: account.id, detail: { type: enrollment.type } },
+        clock.now(),
+      )
     })
   }
 

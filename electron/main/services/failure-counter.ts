@@ -46,11 +46,15 @@ export function registerFailure(
   deps.audit.append({ actor, event, accountId: account.id, detail: { factor } }, now)
   const status = lockStatus(next, now)
   if (!status.locked) return { locked: null, attemptsLeft: attemptsLeftBeforeLock(next, policy) }
-  deps.audit.append({ actor: 'system', event: 'account.locked', accountId: account.id, detail: { failures: next.failedAttempts } }, now)
+  deps.audit.append(
+    { actor: 'system', event: 'account.locked', accountId: account.id, detail: { failures: next.failedAttempts } },
+    now,
+  )
   deps.sessions.endAllForAccount(account.id, now)
   return { locked: lockedError(status.until), attemptsLeft: 0 }
 }
 
 export function clearFailures(deps: Pick<CoreDeps, 'accounts'>, account: AccountRecord, now: number): void {
-  if (account.failedAttempts !== 0 || account.lockedUntil !== null) deps.accounts.setLockState(account.id, unlockedState, now)
+  if (account.failedAttempts !== 0 || account.lockedUntil !== null)
+    deps.accounts.setLockState(account.id, unlockedState, now)
 }

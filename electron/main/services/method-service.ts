@@ -25,7 +25,11 @@ export function createMethodService(deps: MfaDeps, services: MethodServices) {
   function overview(account: AccountRecord): MfaOverview {
     const { remaining, low } = services.recovery.remaining(account.id)
     const list = methods.listActive(account.id)
-    return { methods: list.map(toMethodView), recoveryCodesRemaining: remaining, recoveryCodesLow: list.length > 0 && low }
+    return {
+      methods: list.map(toMethodView),
+      recoveryCodesRemaining: remaining,
+      recoveryCodesLow: list.length > 0 && low,
+    }
   }
 
   function requireMethod(account: AccountRecord, methodId: number): MethodRecord {
@@ -34,7 +38,12 @@ export function createMethodService(deps: MfaDeps, services: MethodServices) {
     return method
   }
 
-  async function setPreferred(account: AccountRecord, methodId: number, actor: string, keepSessionId?: string): Promise<MethodView> {
+  async function setPreferred(
+    account: AccountRecord,
+    methodId: number,
+    actor: string,
+    keepSessionId?: string,
+  ): Promise<MethodView> {
     const method = uow.tx(() => {
       const found = requireMethod(account, methodId)
       if (found.preferred) return found
@@ -63,7 +72,13 @@ export function createMethodService(deps: MfaDeps, services: MethodServices) {
    * password is then too short for an account without MFA (S1), a new one must
    * come in the same step.
    */
-  async function remove(account: AccountRecord, methodId: number, newPassword: string | undefined, actor: string, keepSessionId?: string) {
+  async function remove(
+    account: AccountRecord,
+    methodId: number,
+    newPassword: string | undefined,
+    actor: string,
+    keepSessionId?: string,
+  ) {
     const method = requireMethod(account, methodId)
     const last = methods.countActive(account.id) === 1
     let newHash: { hash: string; short: boolean } | null = null
@@ -74,13 +89,21 @@ export function createMethodService(deps: MfaDeps, services: MethodServices) {
       const fresh = deps.accounts.findById(account.id)!
       if (fresh.passwordShort || newPassword !== undefined) {
         if (newPassword === undefined) {
-          throw new AppError('WEAK_PASSWORD', 'Without a second factor your password must be at least 15 characters; choose a new one', {
-            reason: 'too-short',
-            minLength: 15,
-            fields: [{ field: 'newPassword', message: 'Choose a new password of at least 15 characters' }],
-          })
+          throw new AppError(
+            'WEAK_PASSWORD',
+            'Without a second factor your password must be at least 15 characters; choose a new one',
+            {
+              reason: 'too-short',
+              minLength: 15,
+              fields: [{ field: 'newPassword', message: 'Choose a new password of at least 15 characters' }],
+            },
+          )
         }
-        const normalized = checkNewPassword(newPassword, { username: fresh.username, email: fresh.email, hasMfa: false }, deps.isCommonPassword)
+        const normalized = checkNewPassword(
+          newPassword,
+          { username: fresh.username, email: fresh.email, hasMfa: false },
+          deps.isCommonPassword,
+        )
         newHash = { hash: await deps.hasher.hash(normalized), short: isShortWithoutMfa(normalized) }
       }
     }
@@ -93,23 +116,37 @@ export function createMethodService(deps: MfaDeps, services: MethodServices) {
         recoveryCodes.deleteAllForAccount(account.id)
         if (newHash) deps.accounts.setPassword(account.id, newHash.hash, now, newHash.short)
       } else if (current.preferred) {
-        const promoted = [...rest].sort((a, b) => (b.lastUsedAt ?? 0) - (a.lastUsedAt ?? 0) || b.createdAt - a.createdAt || b.id - a.id)[0]!
+        const promoted = [...rest].sort(
+          (a, b) => (b.lastUsedAt ?? 0) - (a.lastUsedAt ?? 0) || b.createdAt - a.createdAt || b.id - a.id,
+        )[0]!
         methods.setPreferred(account.id, promoted.id)
       }
       sessions.endAllForAccount(account.id, now, keepSessionId)
       audit.append(
-        { actor, event: 'mfa.method-removed', accountId: account.id, detail: { methodId, type: current.type, mfaOff: rest.length === 0, passwordChanged: newHash !== null } },
+        {
+          actor,
+          event: 'mfa.method-removed',
+          accountId: account.id,
+          detail: { methodId, type: current.type, mfaOff: rest.length === 0, passwordChanged: newHash !== null },
+        },
         now,
       )
       return { mfaEnabled: rest.length > 0 }
     })
-    await services.notifications.notify(account.id, 'method-removed', method.label, method.type === 'email' && method.destination ? [method.destination] : [])
+    await services.notifications.notify(
+      account.id,
+      'method-removed',
+      method.label,
+      method.type === 'email' && method.destination ? [method.destination] : [],
+    )
     return result
   }
 
   /** An administrator (or the operator CLI) removes every method, enrollment and recovery code. */
   async function reset(account: AccountRecord, actor: string): Promise<{ removed: number }> {
-    const emails = methods.listActive(account.id).flatMap((m) => (m.type === 'email' && m.destination ? [m.destination] : []))
+    const emails = methods
+      .listActive(account.id)
+      .flatMap((m) => (m.type === 'email' && m.destination ? [m.destination] : []))
     const removed = uow.tx(() => {
       const now = clock.now()
       const count = methods.deleteAllForAccount(account.id)
@@ -124,7 +161,11 @@ export function createMethodService(deps: MfaDeps, services: MethodServices) {
   }
 
   /** S12: a new set of ten; the whole old set dies in the same transaction. */
-  async function regenerateRecoveryCodes(account: AccountRecord, actor: string, keepSessionId?: string): Promise<string[]> {
+  async function regenerateRecoveryCodes(
+    account: AccountRecord,
+    actor: string,
+    keepSessionId?: string,
+  ): Promise<string[]> {
     if (methods.countActive(account.id) === 0) {
       throw new AppError('VALIDATION', 'Recovery codes come with a sign-in method; add one first')
     }
@@ -140,7 +181,15 @@ export function createMethodService(deps: MfaDeps, services: MethodServices) {
     return [...batch.codes]
   }
 
-  return { overview, setPreferred, rename, remove, reset, regenerateRecoveryCodes, hasActiveMethod: (accountId: number) => methods.countActive(accountId) > 0 }
+  return {
+    overview,
+    setPreferred,
+    rename,
+    remove,
+    reset,
+    regenerateRecoveryCodes,
+    hasActiveMethod: (accountId: number) => methods.countActive(accountId) > 0,
+  }
 }
 
 export type MethodService = ReturnType<typeof createMethodService>

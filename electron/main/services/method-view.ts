@@ -12,7 +12,11 @@ export function toMethodView(method: MethodRecord): MethodView {
     destination:
       method.destination === null || method.type === 'totp'
         ? null
-        : maskDestination(method.type, method.destination, method.type === 'sms' ? callingCodeOf(method.destination) : undefined),
+        : maskDestination(
+            method.type,
+            method.destination,
+            method.type === 'sms' ? callingCodeOf(method.destination) : undefined,
+          ),
     preferred: method.preferred,
     createdAt: iso(method.createdAt),
     lastUsedAt: method.lastUsedAt === null ? null : iso(method.lastUsedAt),

@@ -126,7 +126,13 @@ export interface TotpEngine {
    * S6, S7: verifies a code at `nowMs` with one step of drift either way,
    * refusing any step at or before `afterStep`. Returns the matched step.
    */
-  verify(input: { secret: Uint8Array; code: string; params: TotpParams; nowMs: number; afterStep: number | null }): number | null
+  verify(input: {
+    secret: Uint8Array
+    code: string
+    params: TotpParams
+    nowMs: number
+    afterStep: number | null
+  }): number | null
 }
 
 export interface QrRenderer {

@@ -41,7 +41,12 @@ export function createNotificationService(deps: MfaDeps) {
     return [...new Set(addresses.map((a) => a.toLowerCase()))]
   }
 
-  async function notify(accountId: number, event: FactorEvent, detail = '', extraRecipients: readonly string[] = []): Promise<void> {
+  async function notify(
+    accountId: number,
+    event: FactorEvent,
+    detail = '',
+    extraRecipients: readonly string[] = [],
+  ): Promise<void> {
     if (!deps.email.isConfigured()) return
     const account = deps.accounts.findById(accountId)
     if (!account) return

@@ -1,4 +1,9 @@
-import type { EmailProviderInput, EmailProviderView, SmsProviderInput, SmsProviderView } from '../../shared/provider-schemas'
+import type {
+  EmailProviderInput,
+  EmailProviderView,
+  SmsProviderInput,
+  SmsProviderView,
+} from '../../shared/provider-schemas'
 import type { MfaDeps } from './mfa-deps'
 
 /**
@@ -34,7 +39,12 @@ export function createProviderService(deps: MfaDeps, config: ProviderConfig, tes
   return {
     get: () => ({ email: config.getEmail(), sms: config.getSms(), smsText: config.getSmsText() }),
     setEmail: (input: EmailProviderInput, actor: string) =>
-      audited(actor, 'provider.email-set', { host: input.host, passwordChanged: String(input.password !== undefined) }, () => config.setEmail(input)),
+      audited(
+        actor,
+        'provider.email-set',
+        { host: input.host, passwordChanged: String(input.password !== undefined) },
+        () => config.setEmail(input),
+      ),
     setSms: (input: SmsProviderInput, text: string | undefined, actor: string) =>
       audited(actor, 'provider.sms-set', { kind: input.kind }, () => {
         const view = config.setSms(input)
@@ -42,14 +52,21 @@ export function createProviderService(deps: MfaDeps, config: ProviderConfig, tes
         return view
       }),
     clear: (kind: 'email' | 'sms', actor: string) =>
-      audited(actor, `provider.${kind}-cleared`, {}, () => (kind === 'email' ? config.clearEmail() : config.clearSms())),
+      audited(actor, `provider.${kind}-cleared`, {}, () =>
+        kind === 'email' ? config.clearEmail() : config.clearSms(),
+      ),
     /** Sends a fixed test message; the result of the last send is in the audit log. */
     async test(kind: 'email' | 'sms', to: string, actor: string): Promise<{ sent: true }> {
       try {
         if (kind === 'email') await tester.testEmail(to, deps.site.siteName())
         else await tester.testSms(to, deps.site.siteName())
       } catch (error) {
-        audited(actor, 'provider.test-failed', { kind, reason: error instanceof Error ? error.message : 'unknown' }, () => undefined)
+        audited(
+          actor,
+          'provider.test-failed',
+          { kind, reason: error instanceof Error ? error.message : 'unknown' },
+          () => undefined,
+        )
         throw error
       }
       audited(actor, 'provider.test-sent', { kind }, () => undefined)

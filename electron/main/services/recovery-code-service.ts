@@ -1,4 +1,10 @@
-import { canonicalRecoveryCode, formatRecoveryCode, normalizeRecoveryCode, recoveryCodeBytes, recoveryCodesPerBatch } from '../domain/one-time-codes'
+import {
+  canonicalRecoveryCode,
+  formatRecoveryCode,
+  normalizeRecoveryCode,
+  recoveryCodeBytes,
+  recoveryCodesPerBatch,
+} from '../domain/one-time-codes'
 import type { MfaDeps } from './mfa-deps'
 
 /**
@@ -18,7 +24,9 @@ export function createRecoveryCodeService(deps: MfaDeps) {
   const { recoveryCodes, hasher } = deps
 
   async function makeBatch(): Promise<RecoveryBatch> {
-    const codes = Array.from({ length: recoveryCodesPerBatch }, () => formatRecoveryCode(deps.random.bytes(recoveryCodeBytes)))
+    const codes = Array.from({ length: recoveryCodesPerBatch }, () =>
+      formatRecoveryCode(deps.random.bytes(recoveryCodeBytes)),
+    )
     const hashes = await Promise.all(codes.map((code) => hasher.hash(canonicalRecoveryCode(code))))
     const batch = Buffer.from(deps.random.bytes(16)).toString('hex')
     return { batch, codes, hashes }

@@ -14,7 +14,10 @@ export function createSiteService(deps: MfaDeps) {
       }
       deps.uow.tx(() => {
         deps.site.setSiteName(trimmed)
-        deps.audit.append({ actor, event: 'settings.site-name-changed', accountId: null, detail: { siteName: trimmed } }, deps.clock.now())
+        deps.audit.append(
+          { actor, event: 'settings.site-name-changed', accountId: null, detail: { siteName: trimmed } },
+          deps.clock.now(),
+        )
       })
       return trimmed
     },

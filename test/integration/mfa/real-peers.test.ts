@@ -39,12 +39,22 @@ async function nextMailCode(to: string): Promise<string> {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'keyhold-peers-'))
-  ;[smtp, kannel] = await Promise.all([startSmtpPeer({ auth: { user: 'keyhold', pass: 'smtp-secret-9' } }), startKannelPeer()])
+  ;[smtp, kannel] = await Promise.all([
+    startSmtpPeer({ auth: { user: 'keyhold', pass: 'smtp-secret-9' } }),
+    startKannelPeer(),
+  ])
   keyhold = await openKeyhold({ dataDir: dir, secretStore: store })
   router = createRouter({ handlers: createHandlers(keyhold), sessions: keyhold.auth })
   await keyhold.accounts.createFirstAdmin({ username: 'alice', email: 'alice@example.org', password }, 'cli:test')
   keyhold.services.providers.setEmail(
-    { host: smtp.host, port: smtp.port, security: 'none', username: 'keyhold', password: 'smtp-secret-9', from: 'keyhold@example.org' },
+    {
+      host: smtp.host,
+      port: smtp.port,
+      security: 'none',
+      username: 'keyhold',
+      password: 'smtp-secret-9',
+      from: 'keyhold@example.org',
+    },
     'cli:test',
   )
   keyhold.services.providers.setSms(
@@ -64,18 +74,35 @@ afterAll(async () => {
 
 describe('MFA with a real SMTP server and a real Kannel', () => {
   it('enrolls email and SMS through the router, then signs in with each', async () => {
-    expect(await router.dispatch('auth:sign-in', { username: 'alice', password }, ctx(1))).toMatchObject({ ok: true, value: { status: 'signed-in' } })
+    expect(await router.dispatch('auth:sign-in', { username: 'alice', password }, ctx(1))).toMatchObject({
+      ok: true,
+      value: { status: 'signed-in' },
+    })
 
     // Email: "Send Code" → the code arrives at the real SMTP server.
-    const email = await router.dispatch('mfa:begin-enrollment', { type: 'email', email: 'alice.work@example.org' }, ctx(1))
+    const email = await router.dispatch(
+      'mfa:begin-enrollment',
+      { type: 'email', email: 'alice.work@example.org' },
+      ctx(1),
+    )
     if (!email.ok) throw new Error(email.error.message)
     const mail = await smtp.waitForMessage('alice.work@example.org')
     expect(mail.subject).toBe('Acme Plant security code')
     expect(mail.user).toBe('keyhold')
-    const verified = await router.dispatch('mfa:verify-enrollment', { enrollmentId: email.value.enrollmentId, code: codeIn(mail.text) }, ctx(1))
+    const verified = await router.dispatch(
+      'mfa:verify-enrollment',
+      { enrollmentId: email.value.enrollmentId, code: codeIn(mail.text) },
+      ctx(1),
+    )
     if (!verified.ok) throw new Error(verified.error.message)
     expect(verified.value.recoveryCodes).toHaveLength(10)
-    expect(await router.dispatch('mfa:enable-enrollment', { enrollmentId: email.value.enrollmentId, recoveryCodesSaved: true }, ctx(1))).toMatchObject({
+    expect(
+      await router.dispatch(
+        'mfa:enable-enrollment',
+        { enrollmentId: email.value.enrollmentId, recoveryCodesSaved: true },
+        ctx(1),
+      ),
+    ).toMatchObject({
       ok: true,
       value: { type: 'email', preferred: true },
     })
@@ -85,11 +112,21 @@ describe('MFA with a real SMTP server and a real Kannel', () => {
     if (!sms.ok) throw new Error(sms.error.message)
     const text = await kannel.waitForSms('+14155552671')
     expect(text.text).toMatch(/Acme Plant/)
-    expect(await router.dispatch('mfa:verify-enrollment', { enrollmentId: sms.value.enrollmentId, code: codeIn(text.text) }, ctx(1))).toMatchObject({
+    expect(
+      await router.dispatch(
+        'mfa:verify-enrollment',
+        { enrollmentId: sms.value.enrollmentId, code: codeIn(text.text) },
+        ctx(1),
+      ),
+    ).toMatchObject({
       ok: true,
       value: { recoveryCodes: null },
     })
-    const smsMethod = await router.dispatch('mfa:enable-enrollment', { enrollmentId: sms.value.enrollmentId, recoveryCodesSaved: false }, ctx(1))
+    const smsMethod = await router.dispatch(
+      'mfa:enable-enrollment',
+      { enrollmentId: sms.value.enrollmentId, recoveryCodesSaved: false },
+      ctx(1),
+    )
     if (!smsMethod.ok) throw new Error(smsMethod.error.message)
     // S16: the owner was told at the account address and the confirmed email method.
     const notice = await smtp.waitForMessage('alice@example.org')
@@ -102,7 +139,9 @@ describe('MFA with a real SMTP server and a real Kannel', () => {
     expect(emailMethod).toMatchObject({ type: 'email', destination: 'a••••••k@example.org', preferred: true })
     await router.dispatch('auth:send-code', { methodId: emailMethod.id }, ctx(2))
     const signInCode = await nextMailCode('alice.work@example.org')
-    expect(await router.dispatch('auth:verify-code', { methodId: emailMethod.id, code: signInCode }, ctx(2))).toMatchObject({
+    expect(
+      await router.dispatch('auth:verify-code', { methodId: emailMethod.id, code: signInCode }, ctx(2)),
+    ).toMatchObject({
       ok: true,
       value: { status: 'signed-in' },
     })
@@ -111,7 +150,9 @@ describe('MFA with a real SMTP server and a real Kannel', () => {
     await router.dispatch('auth:sign-in', { username: 'alice', password }, ctx(3))
     await router.dispatch('auth:send-code', { methodId: smsMethod.value.id }, ctx(3))
     const signInSms = await kannel.waitForSms('+14155552671')
-    expect(await router.dispatch('auth:verify-code', { methodId: smsMethod.value.id, code: codeIn(signInSms.text) }, ctx(3))).toMatchObject({
+    expect(
+      await router.dispatch('auth:verify-code', { methodId: smsMethod.value.id, code: codeIn(signInSms.text) }, ctx(3)),
+    ).toMatchObject({
       ok: true,
     })
   })
@@ -119,7 +160,9 @@ describe('MFA with a real SMTP server and a real Kannel', () => {
   it('S9, S20: no code, provider secret or TOTP secret is in the database file in clear', async () => {
     keyhold.db.pragma('wal_checkpoint(TRUNCATE)')
     const bytes = Buffer.concat(readdirSync(dir).map((name) => readFileSync(join(dir, name))))
-    const codes = [...smtp.messages.map((m) => m.text), ...kannel.messages.map((m) => m.text)].flatMap((t) => t.match(/\b\d{6}\b/g) ?? [])
+    const codes = [...smtp.messages.map((m) => m.text), ...kannel.messages.map((m) => m.text)].flatMap(
+      (t) => t.match(/\b\d{6}\b/g) ?? [],
+    )
     expect(codes.length).toBeGreaterThanOrEqual(3)
     for (const secret of ['smtp-secret-9', kannel.password, ...codes.map((c) => `"${c}"`)]) {
       expect(bytes.includes(Buffer.from(secret))).toBe(false)
@@ -130,10 +173,21 @@ describe('MFA with a real SMTP server and a real Kannel', () => {
     await router.dispatch('auth:sign-in', { username: 'alice', password }, ctx(4))
     const overview = keyhold.services.methods.overview(keyhold.deps.accounts.findByUsername('alice')!)
     const sms = overview.methods.find((m) => m.type === 'sms')!
-    keyhold.services.providers.setSms({ kind: 'kannel', url: kannel.sendsmsUrl, username: kannel.username, password: 'wrong' }, undefined, 'cli:test')
+    keyhold.services.providers.setSms(
+      { kind: 'kannel', url: kannel.sendsmsUrl, username: kannel.username, password: 'wrong' },
+      undefined,
+      'cli:test',
+    )
     const refused = await router.dispatch('auth:send-code', { methodId: sms.id }, ctx(4))
-    expect(refused).toMatchObject({ ok: false, error: { code: 'DELIVERY_FAILED', message: expect.stringMatching(/refused.*403/) } })
-    keyhold.services.providers.setSms({ kind: 'kannel', url: kannel.sendsmsUrl, username: kannel.username, password: kannel.password }, undefined, 'cli:test')
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'DELIVERY_FAILED', message: expect.stringMatching(/refused.*403/) },
+    })
+    keyhold.services.providers.setSms(
+      { kind: 'kannel', url: kannel.sendsmsUrl, username: kannel.username, password: kannel.password },
+      undefined,
+      'cli:test',
+    )
     expect(await router.dispatch('auth:send-code', { methodId: sms.id }, ctx(4))).toMatchObject({ ok: true })
     const audit = keyhold.services.audit.list({ limit: 50 }).map((e) => e.event)
     expect(audit).toEqual(expect.arrayContaining(['code.send-failed', 'code.sent']))

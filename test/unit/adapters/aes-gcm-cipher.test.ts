@@ -27,7 +27,9 @@ describe('AES-256-GCM cipher (S20)', () => {
     const parts = sealed.split('.')
     const data = Buffer.from(parts[3]!, 'base64url')
     data[0] = data[0]! ^ 1
-    expect(() => cipher.decrypt([...parts.slice(0, 3), data.toString('base64url')].join('.'), 'x')).toThrow(DecryptionError)
+    expect(() => cipher.decrypt([...parts.slice(0, 3), data.toString('base64url')].join('.'), 'x')).toThrow(
+      DecryptionError,
+    )
     expect(() => cipher.decrypt(sealed.slice(0, 30), 'x')).toThrow(DecryptionError)
     expect(() => cipher.decrypt('plain text', 'x')).toThrow(DecryptionError)
   })

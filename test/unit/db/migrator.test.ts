@@ -36,7 +36,9 @@ describe('migrations', () => {
     expect(report).toEqual({ from: 0, to: migrations.length, applied: migrations.map((m) => m.version) })
     expect(schemaVersion(db)).toBe(migrations.length)
     expect(tables()).toEqual(expect.arrayContaining(['accounts', 'audit_log', 'sessions', 'settings']))
-    const strict = db.prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%'").all() as {
+    const strict = db
+      .prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%'")
+      .all() as {
       name: string
       strict: number
     }[]

@@ -31,34 +31,61 @@ describe('router', () => {
       const result = await router.dispatch('auth:sign-in', input, window1)
       expect(result).toMatchObject({ ok: false, error: { code: 'VALIDATION' } })
     }
-    const extra = await router.dispatch('auth:sign-in', { username: 'alice', password: goodPassword, admin: true }, window1)
+    const extra = await router.dispatch(
+      'auth:sign-in',
+      { username: 'alice', password: goodPassword, admin: true },
+      window1,
+    )
     expect(extra).toMatchObject({ ok: false, error: { code: 'VALIDATION' } })
-    const setup = await router.dispatch('setup:create-admin', { username: 'x', displayName: '', email: 'nope', password: '' }, window1)
+    const setup = await router.dispatch(
+      'setup:create-admin',
+      { username: 'x', displayName: '', email: 'nope', password: '' },
+      window1,
+    )
     expect(setup.ok).toBe(false)
-    if (!setup.ok) expect(setup.error.fields?.map((e) => e.field).sort()).toEqual(['displayName', 'email', 'password', 'username'])
+    if (!setup.ok)
+      expect(setup.error.fields?.map((e) => e.field).sort()).toEqual(['displayName', 'email', 'password', 'username'])
     expect(f.db.prepare('SELECT count(*) AS n FROM accounts').get()).toEqual(before)
     expect(internal).not.toHaveBeenCalled()
   })
 
   it('answers NOT_FOUND for an unknown channel and UNAUTHENTICATED without a session', async () => {
-    expect(await router.dispatch('fs:read-file', {}, window1)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } })
+    expect(await router.dispatch('fs:read-file', {}, window1)).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    })
     expect(await router.dispatch('__proto__', {}, window1)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } })
-    expect(await router.dispatch('account:get-me', {}, window1)).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } })
+    expect(await router.dispatch('account:get-me', {}, window1)).toMatchObject({
+      ok: false,
+      error: { code: 'UNAUTHENTICATED' },
+    })
   })
 
   it('binds a session to the client that signed in, and only to it', async () => {
     expect(await signIn()).toMatchObject({ ok: true })
-    expect(await router.dispatch('account:get-me', {}, window1)).toMatchObject({ ok: true, value: { username: 'alice' } })
-    expect(await router.dispatch('account:get-me', {}, window2)).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } })
+    expect(await router.dispatch('account:get-me', {}, window1)).toMatchObject({
+      ok: true,
+      value: { username: 'alice' },
+    })
+    expect(await router.dispatch('account:get-me', {}, window2)).toMatchObject({
+      ok: false,
+      error: { code: 'UNAUTHENTICATED' },
+    })
     expect(await router.dispatch('auth:sign-out', {}, window1)).toEqual({ ok: true, value: {} })
-    expect(await router.dispatch('account:get-me', {}, window1)).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } })
+    expect(await router.dispatch('account:get-me', {}, window1)).toMatchObject({
+      ok: false,
+      error: { code: 'UNAUTHENTICATED' },
+    })
   })
 
   it('S14: a session waiting for its second factor may only call pending channels (FORBIDDEN otherwise)', async () => {
     await signIn()
     // Turn the session into one that waits for a second factor, as the MFA check will.
     f.db.prepare("UPDATE sessions SET state = 'pending_mfa'").run()
-    expect(await router.dispatch('account:get-me', {}, window1)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
+    expect(await router.dispatch('account:get-me', {}, window1)).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    })
     expect(await router.dispatch('account:change-password', { newPassword: 'x'.repeat(20) }, window1)).toMatchObject({
       ok: false,
       error: { code: 'FORBIDDEN' },
@@ -69,17 +96,30 @@ describe('router', () => {
   it('S15: changing the password needs a recent password check', async () => {
     await signIn()
     f.clock.advance(5 * 60_000 + 1)
-    const refused = await router.dispatch('account:change-password', { newPassword: 'another-long-passphrase' }, window1)
+    const refused = await router.dispatch(
+      'account:change-password',
+      { newPassword: 'another-long-passphrase' },
+      window1,
+    )
     expect(refused).toMatchObject({ ok: false, error: { code: 'STEP_UP_REQUIRED' } })
-    expect(await router.dispatch('auth:confirm-password', { password: goodPassword }, window1)).toMatchObject({ ok: true })
-    expect(await router.dispatch('account:change-password', { newPassword: 'another-long-passphrase' }, window1)).toEqual({
+    expect(await router.dispatch('auth:confirm-password', { password: goodPassword }, window1)).toMatchObject({
+      ok: true,
+    })
+    expect(
+      await router.dispatch('account:change-password', { newPassword: 'another-long-passphrase' }, window1),
+    ).toEqual({
       ok: true,
       value: {},
     })
   })
 
   it('maps a programmer error to INTERNAL without its message or stack', async () => {
-    const handlers = { ...handlersFor(f), 'account:get-me': () => { throw new Error('secret path /home/alice/x') } }
+    const handlers = {
+      ...handlersFor(f),
+      'account:get-me': () => {
+        throw new Error('secret path /home/alice/x')
+      },
+    }
     const broken = createRouter({ handlers, sessions: f.auth, onInternalError: internal })
     await broken.dispatch('auth:sign-in', { username: 'alice', password: goodPassword }, window1)
     const result = await broken.dispatch('account:get-me', {}, window1)
@@ -105,7 +145,10 @@ describe('router', () => {
   })
 
   it('when unavailable, explains the problem and refuses everything else', async () => {
-    const problem = { status: 'unavailable' as const, problem: { code: 'KEYCHAIN_LOCKED' as const, message: 'locked', fix: 'unlock it' } }
+    const problem = {
+      status: 'unavailable' as const,
+      problem: { code: 'KEYCHAIN_LOCKED' as const, message: 'locked', fix: 'unlock it' },
+    }
     const down = createUnavailableRouter(problem)
     expect(await down.dispatch('app:get-state', {}, window1)).toEqual({ ok: true, value: problem })
     expect(await down.dispatch('auth:sign-in', { username: 'a', password: 'b' }, window1)).toMatchObject({

@@ -18,14 +18,18 @@ describe('the sign-in challenge', () => {
   })
   afterEach(() => f.close())
 
-  const signIn = (n = 1, username = 'alice') => router.dispatch('auth:sign-in', { username, password: goodPassword }, win(n))
+  const signIn = (n = 1, username = 'alice') =>
+    router.dispatch('auth:sign-in', { username, password: goodPassword }, win(n))
 
   it('S14: with a method, the password only opens a challenge, and every other channel is FORBIDDEN', async () => {
     const { method } = await enrollTotp(f, 'alice')
     const result = await signIn()
     expect(result).toMatchObject({
       ok: true,
-      value: { status: 'mfa-required', challenge: { preferredMethodId: method.id, recoveryCodesAvailable: true, attemptsLeft: 5 } },
+      value: {
+        status: 'mfa-required',
+        challenge: { preferredMethodId: method.id, recoveryCodesAvailable: true, attemptsLeft: 5 },
+      },
     })
     for (const [channel, input] of [
       ['account:get-me', {}],
@@ -41,14 +45,20 @@ describe('the sign-in challenge', () => {
     expect(await router.dispatch('app:get-state', {}, win(1))).toMatchObject({ ok: true, value: { session: null } })
     // Cancel ends it.
     expect(await router.dispatch('auth:sign-out', {}, win(1))).toEqual({ ok: true, value: {} })
-    expect(await router.dispatch('auth:get-challenge', {}, win(1))).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } })
+    expect(await router.dispatch('auth:get-challenge', {}, win(1))).toMatchObject({
+      ok: false,
+      error: { code: 'UNAUTHENTICATED' },
+    })
   })
 
   it('S7: a TOTP code signs in once; the same code, or with spaces, is refused after', async () => {
     const { method, view } = await enrollTotp(f, 'alice')
     await signIn(1)
     const code = codeFor(view, f.clock.now())
-    expect(await router.dispatch('auth:verify-code', { methodId: method.id, code }, win(1))).toMatchObject({ ok: true, value: { status: 'signed-in' } })
+    expect(await router.dispatch('auth:verify-code', { methodId: method.id, code }, win(1))).toMatchObject({
+      ok: true,
+      value: { status: 'signed-in' },
+    })
     expect(await router.dispatch('account:get-me', {}, win(1))).toMatchObject({ ok: true })
     await signIn(2)
     const spaced = `${code.slice(0, 3)} ${code.slice(3)}`
@@ -57,11 +67,19 @@ describe('the sign-in challenge', () => {
       error: { code: 'INVALID_CODE' },
     })
     const dashed = `${code.slice(0, 3)}-${code.slice(3)}`
-    expect(await router.dispatch('auth:verify-code', { methodId: method.id, code: dashed }, win(2))).toMatchObject({ ok: false })
+    expect(await router.dispatch('auth:verify-code', { methodId: method.id, code: dashed }, win(2))).toMatchObject({
+      ok: false,
+    })
     // The next step's code works, typed with a space.
     f.clock.advance(30_000)
     const next = codeFor(view, f.clock.now())
-    expect(await router.dispatch('auth:verify-code', { methodId: method.id, code: `${next.slice(0, 3)} ${next.slice(3)}` }, win(2))).toMatchObject({
+    expect(
+      await router.dispatch(
+        'auth:verify-code',
+        { methodId: method.id, code: `${next.slice(0, 3)} ${next.slice(3)}` },
+        win(2),
+      ),
+    ).toMatchObject({
       ok: true,
     })
   })
@@ -71,7 +89,9 @@ describe('the sign-in challenge', () => {
     for (let n = 1; n <= 8; n++) await signIn(n)
     const code = codeFor(view, f.clock.now())
     const results = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => router.dispatch('auth:verify-code', { methodId: method.id, code }, win(i + 1))),
+      Array.from({ length: 8 }, (_, i) =>
+        router.dispatch('auth:verify-code', { methodId: method.id, code }, win(i + 1)),
+      ),
     )
     expect(results.filter((r) => r.ok)).toHaveLength(1)
   })
@@ -80,24 +100,36 @@ describe('the sign-in challenge', () => {
     const { method } = await enrollEmail(f, 'alice', 'me@example.org')
     await signIn(1)
     await signIn(2)
-    expect(await router.dispatch('auth:send-code', { methodId: method.id }, win(1))).toMatchObject({ ok: true, value: { sentTo: 'm•@example.org' } })
+    expect(await router.dispatch('auth:send-code', { methodId: method.id }, win(1))).toMatchObject({
+      ok: true,
+      value: { sentTo: 'm•@example.org' },
+    })
     const code1 = f.senders.lastCode('me@example.org')
     // Another challenge of the same account cannot use it.
     await router.dispatch('auth:send-code', { methodId: method.id }, win(2))
     const code2 = f.senders.lastCode('me@example.org')
     if (code1 !== code2) {
-      expect(await router.dispatch('auth:verify-code', { methodId: method.id, code: code1 }, win(2))).toMatchObject({ ok: false, error: { code: 'INVALID_CODE' } })
+      expect(await router.dispatch('auth:verify-code', { methodId: method.id, code: code1 }, win(2))).toMatchObject({
+        ok: false,
+        error: { code: 'INVALID_CODE' },
+      })
     }
     // A resend (after the cooldown) kills the old code.
     f.clock.advance(minute)
     await router.dispatch('auth:send-code', { methodId: method.id }, win(1))
     const code3 = f.senders.lastCode('me@example.org')
     if (code3 !== code1) {
-      expect(await router.dispatch('auth:verify-code', { methodId: method.id, code: code1 }, win(1))).toMatchObject({ ok: false, error: { code: 'INVALID_CODE' } })
+      expect(await router.dispatch('auth:verify-code', { methodId: method.id, code: code1 }, win(1))).toMatchObject({
+        ok: false,
+        error: { code: 'INVALID_CODE' },
+      })
     }
     // Older than its lifetime: refused.
     f.clock.advance(5 * minute)
-    expect(await router.dispatch('auth:verify-code', { methodId: method.id, code: code3 }, win(1))).toMatchObject({ ok: false, error: { code: 'EXPIRED' } })
+    expect(await router.dispatch('auth:verify-code', { methodId: method.id, code: code3 }, win(1))).toMatchObject({
+      ok: false,
+      error: { code: 'EXPIRED' },
+    })
   })
 
   it('signs in with an SMS code sent on request', async () => {
@@ -114,14 +146,20 @@ describe('the sign-in challenge', () => {
     await signIn(1)
     const sloppy = code.toLowerCase().replace(/-/g, ' ')
     const first = await router.dispatch('auth:use-recovery-code', { code: sloppy }, win(1))
-    expect(first).toMatchObject({ ok: true, value: { status: 'signed-in', recoveryCodesRemaining: 9, recoveryCodesLow: false } })
+    expect(first).toMatchObject({
+      ok: true,
+      value: { status: 'signed-in', recoveryCodesRemaining: 9, recoveryCodesLow: false },
+    })
     const notices = f.senders.email.sent.filter((m) => /recovery code was used/.test(m.text))
     expect(notices.map((m) => m.to).sort()).toEqual(['alice@example.org', 'me@example.org'])
     await signIn(2)
-    expect(await router.dispatch('auth:use-recovery-code', { code }, win(2))).toMatchObject({ ok: false, error: { code: 'INVALID_CODE' } })
+    expect(await router.dispatch('auth:use-recovery-code', { code }, win(2))).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_CODE' },
+    })
   })
 
-  it('S12: another account\'s recovery code is refused', async () => {
+  it("S12: another account's recovery code is refused", async () => {
     const alices = await enrollTotp(f, 'alice')
     await enrollTotp(f, 'bob')
     await signIn(1, 'bob')
@@ -139,7 +177,10 @@ describe('the sign-in challenge', () => {
       last = await router.dispatch('auth:use-recovery-code', { code: recoveryCodes![i]! }, win(i + 1))
     }
     expect(last).toMatchObject({ ok: true, value: { recoveryCodesRemaining: 3, recoveryCodesLow: true } })
-    expect(await router.dispatch('mfa:list', {}, win(7))).toMatchObject({ ok: true, value: { recoveryCodesRemaining: 3, recoveryCodesLow: true } })
+    expect(await router.dispatch('mfa:list', {}, win(7))).toMatchObject({
+      ok: true,
+      value: { recoveryCodesRemaining: 3, recoveryCodesLow: true },
+    })
   })
 
   it('S13: five wrong entries end the challenge; the account counter is shared with the password', async () => {
@@ -158,7 +199,9 @@ describe('the sign-in challenge', () => {
       error: { code: 'SESSION_EXPIRED' },
     })
     // Even the right code is too late for this challenge.
-    expect(await router.dispatch('auth:verify-code', { methodId: method.id, code: codeFor(view, f.clock.now()) }, win(1))).toMatchObject({
+    expect(
+      await router.dispatch('auth:verify-code', { methodId: method.id, code: codeFor(view, f.clock.now()) }, win(1)),
+    ).toMatchObject({
       ok: false,
       error: { code: 'UNAUTHENTICATED' },
     })
@@ -170,7 +213,8 @@ describe('the sign-in challenge', () => {
     for (let round = 0; round < 2; round++) {
       await signIn(round + 1)
       await router.dispatch('auth:send-code', { methodId: method.id }, win(round + 1))
-      for (let i = 0; i < 4; i++) await router.dispatch('auth:verify-code', { methodId: method.id, code: '999999' }, win(round + 1))
+      for (let i = 0; i < 4; i++)
+        await router.dispatch('auth:verify-code', { methodId: method.id, code: '999999' }, win(round + 1))
       f.clock.advance(minute)
     }
     await router.dispatch('auth:sign-in', { username: 'alice', password: 'wrong-once-more' }, win(9))
@@ -210,16 +254,23 @@ describe('the sign-in challenge', () => {
     await enrollTotp(f, 'alice')
     await signIn(1)
     f.clock.advance(10 * minute + 1)
-    expect(await router.dispatch('auth:get-challenge', {}, win(1))).toMatchObject({ ok: false, error: { code: 'SESSION_EXPIRED' } })
+    expect(await router.dispatch('auth:get-challenge', {}, win(1))).toMatchObject({
+      ok: false,
+      error: { code: 'SESSION_EXPIRED' },
+    })
   })
 
   it('refuses a method of another account', async () => {
     await enrollTotp(f, 'alice')
     const { method: bobs } = await enrollTotp(f, 'bob')
     await signIn(1)
-    expect((await refusal(async () => {
-      const r = await router.dispatch('auth:verify-code', { methodId: bobs.id, code: '123456' }, win(1))
-      if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code })
-    })).code).toBe('NOT_FOUND')
+    expect(
+      (
+        await refusal(async () => {
+          const r = await router.dispatch('auth:verify-code', { methodId: bobs.id, code: '123456' }, win(1))
+          if (!r.ok) throw Object.assign(new Error(r.error.message), { code: r.error.code })
+        })
+      ).code,
+    ).toBe('NOT_FOUND')
   })
 })

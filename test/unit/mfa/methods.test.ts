@@ -20,7 +20,11 @@ describe('managing methods', () => {
     const a = await enrollTotp(f, 'alice')
     const b = await enrollEmail(f, 'alice', 'me@example.org')
     const c = await enrollSms(f, 'alice', '+14155552671', '+14155552671')
-    const preferred = () => f.services.methods.overview(alice()).methods.filter((m) => m.preferred).map((m) => m.id)
+    const preferred = () =>
+      f.services.methods
+        .overview(alice())
+        .methods.filter((m) => m.preferred)
+        .map((m) => m.id)
     expect(preferred()).toEqual([a.method.id])
     await f.services.methods.setPreferred(alice(), c.method.id, actor)
     expect(preferred()).toEqual([c.method.id])
@@ -41,7 +45,11 @@ describe('managing methods', () => {
   it('removing the last method removes the recovery codes and turns MFA off', async () => {
     const a = await enrollTotp(f, 'alice')
     expect(await f.services.methods.remove(alice(), a.method.id, undefined, actor)).toEqual({ mfaEnabled: false })
-    expect(f.services.methods.overview(alice())).toEqual({ methods: [], recoveryCodesRemaining: 0, recoveryCodesLow: false })
+    expect(f.services.methods.overview(alice())).toEqual({
+      methods: [],
+      recoveryCodesRemaining: 0,
+      recoveryCodesLow: false,
+    })
     expect(f.db.prepare('SELECT count(*) AS n FROM recovery_codes').get()).toEqual({ n: 0 })
     const { resolved } = await f.auth.signIn({ username: 'alice', password: goodPassword }, 'window')
     expect(resolved.session.state).toBe('active')
@@ -57,11 +65,15 @@ describe('managing methods', () => {
     const asked = await refusal(f.services.methods.remove(alice(), method.id, undefined, actor))
     expect(asked).toMatchObject({ code: 'WEAK_PASSWORD', extra: { reason: 'too-short', minLength: 15 } })
     expect(f.deps.methods.countActive(alice().id)).toBe(1)
-    expect((await refusal(f.services.methods.remove(alice(), method.id, 'still-short', actor))).code).toBe('WEAK_PASSWORD')
+    expect((await refusal(f.services.methods.remove(alice(), method.id, 'still-short', actor))).code).toBe(
+      'WEAK_PASSWORD',
+    )
     expect(f.deps.methods.countActive(alice().id)).toBe(1)
     await f.services.methods.remove(alice(), method.id, 'a-much-longer-passphrase', actor, session.session.id)
     expect(alice().passwordShort).toBe(false)
-    await expect(f.auth.signIn({ username: 'alice', password: 'a-much-longer-passphrase' }, 'window')).resolves.toBeDefined()
+    await expect(
+      f.auth.signIn({ username: 'alice', password: 'a-much-longer-passphrase' }, 'window'),
+    ).resolves.toBeDefined()
   })
 
   it('S12: regenerating recovery codes kills the whole old set', async () => {
@@ -70,7 +82,9 @@ describe('managing methods', () => {
     expect(fresh).toHaveLength(10)
     expect(fresh.some((c) => recoveryCodes!.includes(c))).toBe(false)
     const { resolved } = await f.auth.signIn({ username: 'alice', password: goodPassword }, 'window')
-    expect((await refusal(f.services.challenge.useRecoveryCode(resolved, recoveryCodes![0]!, actor))).code).toBe('INVALID_CODE')
+    expect((await refusal(f.services.challenge.useRecoveryCode(resolved, recoveryCodes![0]!, actor))).code).toBe(
+      'INVALID_CODE',
+    )
     await f.services.challenge.useRecoveryCode(resolved, fresh[0]!, actor)
   })
 
@@ -91,14 +105,19 @@ describe('managing methods', () => {
       ['account:change-password', { newPassword: 'another-long-passphrase' }],
       ['account:begin-contact-change', { email: 'new@example.org' }],
     ] as const) {
-      expect(await router.dispatch(channel, input, win(1))).toMatchObject({ ok: false, error: { code: 'STEP_UP_REQUIRED' } })
+      expect(await router.dispatch(channel, input, win(1))).toMatchObject({
+        ok: false,
+        error: { code: 'STEP_UP_REQUIRED' },
+      })
     }
     expect(f.deps.methods.countActive(alice().id)).toBe(2)
     await router.dispatch('auth:confirm-password', { password: goodPassword }, win(1))
     expect(await router.dispatch('mfa:set-preferred', { methodId: method.id }, win(1))).toMatchObject({ ok: true })
     // Renaming is not a factor change: no step-up needed.
     f.clock.advance(5 * minute + 1)
-    expect(await router.dispatch('mfa:rename-method', { methodId: method.id, label: 'Work phone' }, win(1))).toMatchObject({
+    expect(
+      await router.dispatch('mfa:rename-method', { methodId: method.id, label: 'Work phone' }, win(1)),
+    ).toMatchObject({
       ok: true,
       value: { label: 'Work phone' },
     })
@@ -112,11 +131,16 @@ describe('managing methods', () => {
     const second = await f.services.enrollment.begin(alice(), { type: 'totp' }, actor)
     expect(second.type).toBe('totp')
     await f.services.methods.remove(alice(), method.id, undefined, actor, mine.sessionId)
-    const notices = f.senders.email.sent.filter((m) => /removed/.test(m.text)).map((m) => m.to).sort()
+    const notices = f.senders.email.sent
+      .filter((m) => /removed/.test(m.text))
+      .map((m) => m.to)
+      .sort()
     expect(notices).toEqual(['alice@example.org', 'me@example.org'])
     expect(f.deps.sessions.findLive(other.sessionId)).toBeNull()
     expect(f.deps.sessions.findLive(mine.sessionId)).not.toBeNull()
-    const events = (f.db.prepare("SELECT event FROM audit_log WHERE event LIKE 'mfa.%'").all() as { event: string }[]).map((r) => r.event)
+    const events = (
+      f.db.prepare("SELECT event FROM audit_log WHERE event LIKE 'mfa.%'").all() as { event: string }[]
+    ).map((r) => r.event)
     expect(events).toEqual(expect.arrayContaining(['mfa.method-added', 'mfa.method-removed']))
     expect(f.audit.verify().ok).toBe(true)
   })

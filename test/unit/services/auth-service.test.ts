@@ -19,7 +19,10 @@ describe('sign-in and sessions', () => {
   let f: CoreFixture
   beforeEach(async () => {
     f = createCoreFixture()
-    await f.accounts.createFirstAdmin({ username: 'alice', displayName: 'Alice', email: 'alice@example.org', password: goodPassword }, actor)
+    await f.accounts.createFirstAdmin(
+      { username: 'alice', displayName: 'Alice', email: 'alice@example.org', password: goodPassword },
+      actor,
+    )
   })
   afterEach(() => f.close())
 
@@ -27,7 +30,11 @@ describe('sign-in and sessions', () => {
     const { sessionId, resolved } = await f.auth.signIn({ username: 'Alice', password: goodPassword }, 'window')
     expect(sessionId).toMatch(/^[0-9a-f]{64}$/)
     expect(resolved.session.state).toBe('active')
-    expect(f.auth.sessionView(resolved).account).toMatchObject({ username: 'alice', role: 'admin', lastSignInAt: new Date(f.clock.now()).toISOString() })
+    expect(f.auth.sessionView(resolved).account).toMatchObject({
+      username: 'alice',
+      role: 'admin',
+      lastSignInAt: new Date(f.clock.now()).toISOString(),
+    })
   })
 
   it('S1: accepts the password in another Unicode normal form', async () => {
@@ -49,10 +56,14 @@ describe('sign-in and sessions', () => {
     const tenth = await rejection(f.auth.signIn({ username: 'alice', password: 'wrong-10' }, 'window'))
     expect(tenth.code).toBe('LOCKED')
     expect(tenth.extra.lockedUntil).toBe(new Date(f.clock.now() + 15 * minute).toISOString())
-    expect((await rejection(f.auth.signIn({ username: 'alice', password: goodPassword }, 'window'))).code).toBe('LOCKED')
+    expect((await rejection(f.auth.signIn({ username: 'alice', password: goodPassword }, 'window'))).code).toBe(
+      'LOCKED',
+    )
 
     f = f.reopen()
-    expect((await rejection(f.auth.signIn({ username: 'alice', password: goodPassword }, 'window'))).code).toBe('LOCKED')
+    expect((await rejection(f.auth.signIn({ username: 'alice', password: goodPassword }, 'window'))).code).toBe(
+      'LOCKED',
+    )
     f.clock.advance(15 * minute + 1)
     await expect(f.auth.signIn({ username: 'alice', password: goodPassword }, 'window')).resolves.toBeDefined()
     // A success resets the counter: nine more failures do not lock.
@@ -73,7 +84,8 @@ describe('sign-in and sessions', () => {
   it('S13: the lock doubles and, after 100 failures, only an administrator can unlock', async () => {
     const account = () => f.deps.accounts.findByUsername('alice')!
     for (let round = 0; round < 10; round++) {
-      for (let i = 0; i < 10; i++) await rejection(f.auth.signIn({ username: 'alice', password: `w-${round}-${i}` }, 'window'))
+      for (let i = 0; i < 10; i++)
+        await rejection(f.auth.signIn({ username: 'alice', password: `w-${round}-${i}` }, 'window'))
       if (round === 1) expect(account().lockedUntil! - f.clock.now()).toBe(30 * minute)
       f.clock.advance(25 * 60 * minute)
     }
@@ -119,8 +131,12 @@ describe('sign-in and sessions', () => {
     const { sessionId } = await f.auth.signIn({ username: 'alice', password: goodPassword }, 'window')
     f.auth.requireStepUp(f.auth.resolveSession(sessionId))
     f.clock.advance(5 * minute + 1)
-    expect((await rejection(() => f.auth.requireStepUp(f.auth.resolveSession(sessionId)))).code).toBe('STEP_UP_REQUIRED')
-    const wrong = await rejection(() => f.auth.confirmPassword(f.auth.resolveSession(sessionId), 'not-my-password-9', actor))
+    expect((await rejection(() => f.auth.requireStepUp(f.auth.resolveSession(sessionId)))).code).toBe(
+      'STEP_UP_REQUIRED',
+    )
+    const wrong = await rejection(() =>
+      f.auth.confirmPassword(f.auth.resolveSession(sessionId), 'not-my-password-9', actor),
+    )
     expect(wrong).toMatchObject({ code: 'INVALID_CREDENTIALS', message: 'Wrong password' })
     const { stepUpUntil } = f.auth.confirmPassword(f.auth.resolveSession(sessionId), goodPassword, actor)
     expect(stepUpUntil).toBe(new Date(f.clock.now() + 5 * minute).toISOString())
@@ -129,8 +145,11 @@ describe('sign-in and sessions', () => {
 
   it('S13: wrong step-up passwords count and a lock ends the session', async () => {
     const { sessionId } = await f.auth.signIn({ username: 'alice', password: goodPassword }, 'window')
-    for (let i = 0; i < 9; i++) await rejection(() => f.auth.confirmPassword(f.auth.resolveSession(sessionId), `no-${i}`, actor))
-    expect((await rejection(() => f.auth.confirmPassword(f.auth.resolveSession(sessionId), 'no-10', actor))).code).toBe('LOCKED')
+    for (let i = 0; i < 9; i++)
+      await rejection(() => f.auth.confirmPassword(f.auth.resolveSession(sessionId), `no-${i}`, actor))
+    expect((await rejection(() => f.auth.confirmPassword(f.auth.resolveSession(sessionId), 'no-10', actor))).code).toBe(
+      'LOCKED',
+    )
     expect((await rejection(() => f.auth.resolveSession(sessionId))).code).toBe('UNAUTHENTICATED')
   })
 
@@ -144,7 +163,9 @@ describe('sign-in and sessions', () => {
     expect((await rejection(f.auth.signIn({ username: 'alice', password: goodPassword }, 'window'))).code).toBe(
       'INVALID_CREDENTIALS',
     )
-    await expect(f.auth.signIn({ username: 'alice', password: 'a-brand-new-passphrase' }, 'window')).resolves.toBeDefined()
+    await expect(
+      f.auth.signIn({ username: 'alice', password: 'a-brand-new-passphrase' }, 'window'),
+    ).resolves.toBeDefined()
   })
 
   it('S3: upgrades a hash made with older parameters at the next sign-in', async () => {
@@ -182,10 +203,15 @@ describe('sign-in and sessions', () => {
   })
 
   it('refuses a bad phone number with a specific message and stores E.164', async () => {
-    const error = await rejection(f.accounts.createAccount({ username: 'dave', role: 'user', phone: '12', password: goodPassword }, actor))
+    const error = await rejection(
+      f.accounts.createAccount({ username: 'dave', role: 'user', phone: '12', password: goodPassword }, actor),
+    )
     expect(error.code).toBe('VALIDATION')
     expect(error.extra.fields?.[0]?.field).toBe('phone')
-    const created = await f.accounts.createAccount({ username: 'erin', role: 'user', phone: '+44 20 7946 0958', password: goodPassword }, actor)
+    const created = await f.accounts.createAccount(
+      { username: 'erin', role: 'user', phone: '+44 20 7946 0958', password: goodPassword },
+      actor,
+    )
     expect(created.phone).toBe('+442079460958')
     expect(f.deps.accounts.findByUsername('dave')).toBeNull()
   })

@@ -180,7 +180,8 @@ export function createCoreFixture(options: FixtureOptions = {}): CoreFixture {
   }
   const providers = createProviderSettings(settings, deps.secrets as ReturnType<typeof createAesGcmCipher>)
   const tester = {
-    testEmail: (to: string) => fixture.senders.email.send({ to, subject: 'Keyhold test message', text: 'Keyhold test message' }),
+    testEmail: (to: string) =>
+      fixture.senders.email.send({ to, subject: 'Keyhold test message', text: 'Keyhold test message' }),
     testSms: (to: string) => fixture.senders.sms.send({ to, text: 'Keyhold test message' }),
   }
   const services = createServices(deps, { providers, tester, audit })

@@ -43,7 +43,9 @@ export function createSqliteEnrollmentRepo(db: SqliteDatabase): EnrollmentRepo {
      VALUES (@id, @accountId, @type, @label, @destination, @secretEnc, @algorithm, @digits, @period,
        @lastUsedStep, @verifiedAt, @recoveryBatch, @createdAt, @expiresAt)`,
   )
-  const find = db.prepare<[number, string], EnrollmentRow>('SELECT * FROM mfa_enrollments WHERE account_id = ? AND id = ?')
+  const find = db.prepare<[number, string], EnrollmentRow>(
+    'SELECT * FROM mfa_enrollments WHERE account_id = ? AND id = ?',
+  )
   const verified = db.prepare<[number, number | null, string | null, string]>(
     'UPDATE mfa_enrollments SET verified_at = ?, last_used_step = ?, recovery_batch = ? WHERE id = ?',
   )

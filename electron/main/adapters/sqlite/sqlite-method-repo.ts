@@ -54,8 +54,12 @@ export function createSqliteMethodRepo(db: SqliteDatabase): MethodRepo {
   )
   const byId = db.prepare<[number], MethodRow>('SELECT * FROM mfa_methods WHERE id = ?')
   const rename = db.prepare<[string, number]>('UPDATE mfa_methods SET label = ? WHERE id = ?')
-  const clearPreferred = db.prepare<[number]>('UPDATE mfa_methods SET preferred = 0 WHERE account_id = ? AND preferred = 1')
-  const setPreferred = db.prepare<[number, number]>('UPDATE mfa_methods SET preferred = 1 WHERE account_id = ? AND id = ?')
+  const clearPreferred = db.prepare<[number]>(
+    'UPDATE mfa_methods SET preferred = 0 WHERE account_id = ? AND preferred = 1',
+  )
+  const setPreferred = db.prepare<[number, number]>(
+    'UPDATE mfa_methods SET preferred = 1 WHERE account_id = ? AND id = ?',
+  )
   const recordUse = db.prepare<[number, number | null, number]>(
     'UPDATE mfa_methods SET last_used_at = ?, last_used_step = coalesce(?, last_used_step) WHERE id = ?',
   )

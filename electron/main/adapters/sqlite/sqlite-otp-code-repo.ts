@@ -1,4 +1,4 @@
-import type { CodePurpose, OtpCodeRecord, OtpCodeRepo } from '../../services/mfa-ports'
+import type { CodePurpose, OtpCodeRepo } from '../../services/mfa-ports'
 import type { SqliteDatabase } from './open-database'
 
 interface CodeRow {
@@ -24,7 +24,9 @@ export function createSqliteOtpCodeRepo(db: SqliteDatabase): OtpCodeRepo {
   const countSends = db.prepare<[string, number], { n: number }>(
     'SELECT count(*) AS n FROM code_sends WHERE destination = ? AND sent_at > ?',
   )
-  const lastSend = db.prepare<[string], { at: number | null }>('SELECT max(sent_at) AS at FROM code_sends WHERE subject = ?')
+  const lastSend = db.prepare<[string], { at: number | null }>(
+    'SELECT max(sent_at) AS at FROM code_sends WHERE subject = ?',
+  )
   const recordSend = db.prepare<[string, string, number]>(
     'INSERT INTO code_sends (destination, subject, sent_at) VALUES (?, ?, ?)',
   )

@@ -6,7 +6,9 @@ export function createSqliteRecoveryCodeRepo(db: SqliteDatabase): RecoveryCodeRe
     'INSERT INTO recovery_codes (account_id, batch, code_hash, active, created_at) VALUES (?, ?, ?, ?, ?)',
   )
   const deleteOthers = db.prepare<[number, string]>('DELETE FROM recovery_codes WHERE account_id = ? AND batch != ?')
-  const activate = db.prepare<[number, string]>('UPDATE recovery_codes SET active = 1 WHERE account_id = ? AND batch = ?')
+  const activate = db.prepare<[number, string]>(
+    'UPDATE recovery_codes SET active = 1 WHERE account_id = ? AND batch = ?',
+  )
   const deleteBatch = db.prepare<[string]>('DELETE FROM recovery_codes WHERE batch = ?')
   const deleteAll = db.prepare<[number]>('DELETE FROM recovery_codes WHERE account_id = ?')
   const unused = db.prepare<[number], { id: number; code_hash: string }>(
@@ -15,7 +17,9 @@ export function createSqliteRecoveryCodeRepo(db: SqliteDatabase): RecoveryCodeRe
   const countUnused = db.prepare<[number], { n: number }>(
     'SELECT count(*) AS n FROM recovery_codes WHERE account_id = ? AND active = 1 AND used_at IS NULL',
   )
-  const markUsed = db.prepare<[number, number]>('UPDATE recovery_codes SET used_at = ? WHERE id = ? AND used_at IS NULL')
+  const markUsed = db.prepare<[number, number]>(
+    'UPDATE recovery_codes SET used_at = ? WHERE id = ? AND used_at IS NULL',
+  )
 
   return {
     insertBatch: (accountId, batch, hashes, active, now) => {
