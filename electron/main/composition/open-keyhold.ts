@@ -119,8 +119,11 @@ export async function openKeyhold(options: OpenKeyholdOptions): Promise<Keyhold>
       site: createSiteSettings(settings),
     }
     const services = createServices(deps, { providers, tester: senders, audit: auditLog })
-    // S18: enrollments abandoned while Keyhold was closed go at once.
+    // S18: enrollments abandoned while Keyhold was closed go at once, the others within a minute
+    // of expiring (they are refused from the moment they expire either way).
     services.enrollment.purgeExpired()
+    const sweep = setInterval(() => services.enrollment.purgeExpired(), 60_000)
+    sweep.unref()
     return {
       dataDir: options.dataDir,
       db,
@@ -133,6 +136,7 @@ export async function openKeyhold(options: OpenKeyholdOptions): Promise<Keyhold>
       providers,
       senders,
       close: () => {
+        clearInterval(sweep)
         // Fold the WAL back into the main file so a closed data dir is one file.
         db.pragma('wal_checkpoint(TRUNCATE)')
         db.close()
