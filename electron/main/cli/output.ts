@@ -89,6 +89,8 @@ export function toAccountJson(view: AccountView): AccountJson {
  * shown as `\u{…}` instead. JSON output is left exact: JSON escapes them itself.
  */
 export function terminalSafe(text: string): string {
+  // Control characters are exactly what this removes.
+  // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu, (c) => {
     return `\\u{${c.codePointAt(0)!.toString(16)}}`
   })

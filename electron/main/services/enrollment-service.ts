@@ -193,7 +193,7 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
       const lock = currentLock(fresh, now)
       if (lock) return { ok: false, error: lock }
       let step: number | null = null
-      let right = false
+      let right: boolean
       if (enrollment.type === 'totp') {
         const secret = Buffer.from(deps.secrets.decrypt(enrollment.secretEnc!, totpSecretContext(account.id)), 'base64')
         step = deps.totp.verify({
