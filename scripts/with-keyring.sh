@@ -17,7 +17,7 @@ export HOME="$scratch/home" XDG_DATA_HOME="$scratch/data" XDG_CONFIG_HOME="$scra
 # npm's cache and config stay where they were: the scratch HOME must not make npm look elsewhere.
 export npm_config_cache="${npm_config_cache:-$KEYHOLD_REAL_HOME/.npm}"
 export npm_config_userconfig="${npm_config_userconfig:-$KEYHOLD_REAL_HOME/.npmrc}"
-exec dbus-run-session -- bash -c '
+dbus-run-session -- bash -c '
   # --unlock reads the keyring password from stdin; without it the login keyring stays locked.
   echo -n keyhold-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
   exec "$@"

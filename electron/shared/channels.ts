@@ -41,6 +41,8 @@ export const channels = {
   'provider:test': { method: 'testProvider', access: 'admin' },
   'audit:list': { method: 'listAudit', access: 'admin' },
   'audit:verify': { method: 'verifyAudit', access: 'admin' },
+  'policy:get': { method: 'getPolicy', access: 'admin' },
+  'policy:set': { method: 'setPolicy', access: 'admin' },
 } as const
 
 export type Channel = keyof typeof channels
@@ -51,6 +53,22 @@ export type ChannelOfMethod<M extends MethodName> = {
 }[Channel]
 
 export const channelNames = Object.keys(channels) as Channel[]
+
+/**
+ * What a session that must set up MFA first (policy Required, past its grace
+ * period) may call besides the `pending` channels: the wizard and nothing else.
+ */
+export const allowedDuringRequiredSetup: ReadonlySet<Channel> = new Set<Channel>([
+  'auth:confirm-password',
+  'account:get-me',
+  'settings:get',
+  'mfa:list',
+  'mfa:begin-enrollment',
+  'mfa:resend-enrollment-code',
+  'mfa:verify-enrollment',
+  'mfa:enable-enrollment',
+  'mfa:cancel-enrollment',
+])
 
 export function isChannel(name: string): name is Channel {
   return Object.prototype.hasOwnProperty.call(channels, name)

@@ -16,6 +16,7 @@ import {
   smsProviderViewSchema,
   smsTextSchema,
 } from './provider-schemas'
+import { policyDocumentSchema, policyViewSchema } from './policy-schemas'
 
 /**
  * Request and response schemas for every channel. Requests are strict objects:
@@ -69,6 +70,14 @@ export const sessionViewSchema = z.object({
   idleTimeoutMinutes: z.number().int(),
   /** A password check is fresh until this time (S15); null when it has lapsed. */
   stepUpUntil: isoTime.nullable(),
+  /**
+   * The policy asks this account, which has no usable method, to set one up:
+   * `invited` (may choose Later), `grace` (until the deadline), `required` (the
+   * session can do nothing else). Null when nothing is asked.
+   */
+  mfaSetup: z
+    .object({ state: z.enum(['invited', 'grace', 'required']), deadline: isoTime.nullable() })
+    .nullable(),
 })
 
 export const appProblemSchema = z.object({
@@ -185,6 +194,8 @@ export const schemas = {
       .strict(),
     response: z.object({ entries: z.array(auditEntrySchema) }),
   },
+  'policy:get': { request: empty, response: policyViewSchema },
+  'policy:set': { request: z.object({ policy: policyDocumentSchema }).strict(), response: policyViewSchema },
   'audit:verify': {
     request: empty,
     response: z.object({ ok: z.boolean(), rows: z.number().int(), problem: z.string().nullable() }),

@@ -324,7 +324,7 @@ export async function startKannelPeer(options: KannelPeerOptions = {}): Promise<
   } catch (error) {
     const detail = logs()
     await close()
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${detail}`)
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${detail}`, { cause: error })
   }
 
   return {

@@ -15,6 +15,9 @@ import { systemClock } from '../adapters/system/system-clock'
 import { databaseFileName } from '../adapters/system/data-dir'
 import { openVault, VaultKeyError, keychainAccountFor, type Vault } from '../adapters/vault/open-vault'
 import { defaultPolicy } from '../domain/policy'
+import { createSqlitePolicyStore } from '../adapters/sqlite/sqlite-policy-store'
+import { effectivePolicyReader } from '../services/policy-ports'
+import { hasUsableMethod } from '../services/method-policy'
 import { createHmacCodeHasher } from '../adapters/crypto/hmac-code-hasher'
 import { createConfiguredSenders, type ConfiguredSenders } from '../adapters/delivery/configured-senders'
 import type { DeliveryOptions } from '../adapters/delivery/gateway-request'
@@ -84,6 +87,7 @@ export async function openKeyhold(options: OpenKeyholdOptions): Promise<Keyhold>
     const providers = createProviderSettings(settings, vault.cipher)
     const senders = createConfiguredSenders(providers, options.delivery)
     const methods = createSqliteMethodRepo(db)
+    const policyStore = createSqlitePolicyStore(db)
     const emailDefaults = emailProviderInputSchema.shape
     const deps: MfaDeps = {
       clock,
@@ -93,9 +97,10 @@ export async function openKeyhold(options: OpenKeyholdOptions): Promise<Keyhold>
       sessions: createSqliteSessionRepo(db),
       audit: auditLog,
       uow,
-      policy: () => defaultPolicy,
+      policy: effectivePolicyReader(policyStore, defaultPolicy),
       isCommonPassword,
-      mfa: { hasActiveMethod: (accountId) => methods.countActive(accountId) > 0 },
+      // Only methods the policy allows count (a disallowed SMS method is not a second factor).
+      mfa: { hasActiveMethod: (accountId) => hasUsableMethod(deps, accountId) },
       methods,
       enrollments: createSqliteEnrollmentRepo(db),
       recoveryCodes: createSqliteRecoveryCodeRepo(db),
@@ -118,7 +123,7 @@ export async function openKeyhold(options: OpenKeyholdOptions): Promise<Keyhold>
       },
       site: createSiteSettings(settings),
     }
-    const services = createServices(deps, { providers, tester: senders, audit: auditLog })
+    const services = createServices(deps, { providers, tester: senders, audit: auditLog, policy: policyStore })
     // S18: enrollments abandoned while Keyhold was closed go at once, the others within a minute
     // of expiring (they are refused from the moment they expire either way).
     services.enrollment.purgeExpired()

@@ -9,7 +9,8 @@ import type { Handlers } from './router'
  * operator CLI is a trusted channel and calls the services directly).
  */
 export function createHandlers(keyhold: Pick<Keyhold, 'services'>): Handlers {
-  const { auth, accounts, methods, enrollment, challenge, contact, site, recovery, providers, audit } = keyhold.services
+  const { auth, accounts, methods, enrollment, challenge, contact, site, recovery, providers, audit, policy } =
+    keyhold.services
   const transportOf = (actor: string) => actor.split(':')[0]!
 
   /** S15: a password check within the last five minutes. */
@@ -21,7 +22,9 @@ export function createHandlers(keyhold: Pick<Keyhold, 'services'>): Handlers {
     'app:get-state': (_input, ctx) => ({
       status: 'ready',
       setupRequired: accounts.isSetupRequired(),
-      session: ctx.session && ctx.session.session.state === 'active' ? auth.sessionView(ctx.session) : null,
+      // A session still owing its second factor is not signed in; one that must set up MFA is,
+      // so the window can take it straight into the wizard.
+      session: ctx.session && ctx.session.session.state !== 'pending_mfa' ? auth.sessionView(ctx.session) : null,
     }),
     'setup:create-admin': async (input, ctx) => {
       const created = await accounts.createFirstAdmin(input, `${transportOf(ctx.actor)}:setup`)
@@ -80,15 +83,18 @@ export function createHandlers(keyhold: Pick<Keyhold, 'services'>): Handlers {
     'mfa:resend-enrollment-code': (input, ctx) => enrollment.resend(me(ctx.session), input.enrollmentId, ctx.actor),
     'mfa:verify-enrollment': (input, ctx) =>
       enrollment.verify(me(ctx.session), input.enrollmentId, input.code, ctx.actor),
-    'mfa:enable-enrollment': (input, ctx) => {
+    'mfa:enable-enrollment': async (input, ctx) => {
       stepUp(ctx.session)
-      return enrollment.enable(
+      const method = await enrollment.enable(
         me(ctx.session),
         input.enrollmentId,
         input.recoveryCodesSaved,
         ctx.actor,
         ctx.session.session.id,
       )
+      // A session that had to set up MFA first becomes a full one.
+      auth.completeRequiredSetup(ctx.session, ctx.actor)
+      return method
     },
     'mfa:cancel-enrollment': (input, ctx) => {
       enrollment.cancel(me(ctx.session), input.enrollmentId, ctx.actor)
@@ -131,5 +137,10 @@ export function createHandlers(keyhold: Pick<Keyhold, 'services'>): Handlers {
     'provider:test': (input, ctx) => providers.test(input.kind, input.to, ctx.actor),
     'audit:list': (input) => ({ entries: audit.list(input) }),
     'audit:verify': () => audit.verify(),
+    'policy:get': () => policy.view(),
+    'policy:set': (input, ctx) => {
+      stepUp(ctx.session)
+      return policy.set(input.policy, ctx.actor)
+    },
   }
 }

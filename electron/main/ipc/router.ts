@@ -1,5 +1,11 @@
 import type { z } from 'zod'
-import { channels, isChannel, type Channel, type ChannelAccess } from '../../shared/channels'
+import {
+  allowedDuringRequiredSetup,
+  channels,
+  isChannel,
+  type Channel,
+  type ChannelAccess,
+} from '../../shared/channels'
 import type { ErrorPayload, Result } from '../../shared/errors'
 import { schemas, type ParsedRequestOf, type ResponseOf } from '../../shared/schemas'
 import { AppError, isAppError } from '../domain/app-error'
@@ -75,8 +81,13 @@ function validationFailure(error: z.ZodError): Result<never> {
   return fail('VALIDATION', first ? `${first.field}: ${first.message}` : 'Invalid input', { fields })
 }
 
-function accessAllows(access: ChannelAccess, session: ResolvedSession): AppError | null {
+function accessAllows(channel: Channel, access: ChannelAccess, session: ResolvedSession): AppError | null {
   if (access === 'pending') return null
+  if (session.session.state === 'enrollment_required') {
+    return allowedDuringRequiredSetup.has(channel)
+      ? null
+      : new AppError('FORBIDDEN', 'Set up multi-factor authentication first; the site policy requires it')
+  }
   if (session.session.state !== 'active') {
     return new AppError('FORBIDDEN', 'Finish signing in with your second factor first')
   }
@@ -110,7 +121,7 @@ export function createRouter(options: RouterOptions): Router {
       if (resolved instanceof AppError) {
         if (spec.access !== 'public') return { ok: false, error: resolved.toPayload() }
       } else {
-        const refusal = spec.access === 'public' ? null : accessAllows(spec.access, resolved)
+        const refusal = spec.access === 'public' ? null : accessAllows(channel, spec.access, resolved)
         if (refusal) return { ok: false, error: refusal.toPayload() }
         session = resolved
       }

@@ -1,6 +1,7 @@
 import type { SessionView } from '../../shared/schemas'
 import { AppError } from '../domain/app-error'
 import { lockStatus } from '../domain/lockout'
+import { setupRequirement } from '../domain/mfa-policy'
 import { normalizePassword } from '../domain/password-rules'
 import { iso, toAccountView } from './account-view'
 import type { CoreDeps } from './deps'
@@ -73,10 +74,17 @@ export function createAuthService(deps: CoreDeps) {
 
   function sessionView(resolved: ResolvedSession): SessionView {
     const { session, account } = resolved
-    const policy = deps.policy()
+    const policy = deps.policy(account.role)
     const now = clock.now()
     const stepUpUntil = session.stepUpAt === null ? null : session.stepUpAt + policy.stepUpMs
+    const setup = deps.mfa.hasActiveMethod(account.id)
+      ? ({ state: 'none' } as const)
+      : setupRequirement(policy.mfa, account.createdAt, now)
     return {
+      mfaSetup:
+        setup.state === 'none'
+          ? null
+          : { state: setup.state, deadline: 'deadline' in setup ? iso(setup.deadline) : null },
       account: toAccountView(account, now),
       expiresAt: iso(session.createdAt + policy.sessionAbsoluteMs),
       idleTimeoutMinutes: Math.round(policy.sessionIdleMs / 60_000),
@@ -108,19 +116,25 @@ export function createAuthService(deps: CoreDeps) {
       const now = clock.now()
       // S14: every path to a session goes through here. With an active MFA method the
       // session only waits for its second factor; the challenge service makes it active.
+      // Without a usable method, a Required policy past its grace period lets the session
+      // do nothing but set one up (enforced by the router, not just hidden in the window).
       const needsSecondFactor = deps.mfa.hasActiveMethod(account.id)
+      const mustEnroll =
+        !needsSecondFactor &&
+        setupRequirement(deps.policy(account.role).mfa, account.createdAt, now).state === 'required'
       const session: SessionRecord = {
         id: newSessionId(),
         accountId: account.id,
-        state: needsSecondFactor ? 'pending_mfa' : 'active',
+        state: needsSecondFactor ? 'pending_mfa' : mustEnroll ? 'enrollment_required' : 'active',
         createdAt: now,
         lastSeenAt: now,
         stepUpAt: now,
         factorFailures: 0,
       }
       sessions.insert(session)
-      if (needsSecondFactor) {
-        audit.append({ actor, event: 'sign-in.password-accepted', accountId: account.id }, now)
+      if (needsSecondFactor || mustEnroll) {
+        const event = needsSecondFactor ? 'sign-in.password-accepted' : 'sign-in.enrollment-required'
+        audit.append({ actor, event, accountId: account.id }, now)
       } else {
         accounts.update(account.id, { lastSignInAt: now }, now)
         audit.append({ actor, event: 'sign-in.succeeded', accountId: account.id }, now)
@@ -140,8 +154,8 @@ export function createAuthService(deps: CoreDeps) {
       const now = clock.now()
       const session = sessions.findLive(sessionId)
       if (!session) return new AppError('UNAUTHENTICATED', 'Sign in to continue')
-      const policy = deps.policy()
       const account = accounts.findById(session.accountId)
+      const policy = deps.policy(account?.role)
       const expired =
         now - session.lastSeenAt > policy.sessionIdleMs ||
         now - session.createdAt > policy.sessionAbsoluteMs ||
@@ -191,7 +205,21 @@ export function createAuthService(deps: CoreDeps) {
     }
   }
 
-  return { signIn, resolveSession, signOut, confirmPassword, requireStepUp, sessionView }
+  /** The required setup is done: the session that had to enroll becomes a full one. */
+  function completeRequiredSetup(resolved: ResolvedSession, actor: string): void {
+    if (resolved.session.state !== 'enrollment_required') return
+    uow.tx(() => {
+      const now = clock.now()
+      sessions.activate(resolved.session.id, now)
+      accounts.update(resolved.account.id, { lastSignInAt: now }, now)
+      audit.append(
+        { actor, event: 'sign-in.succeeded', accountId: resolved.account.id, detail: { after: 'required-setup' } },
+        now,
+      )
+    })
+  }
+
+  return { signIn, resolveSession, signOut, confirmPassword, requireStepUp, sessionView, completeRequiredSetup }
 }
 
 export type AuthService = ReturnType<typeof createAuthService>

@@ -7,6 +7,7 @@ import type { CodeDeliveryService } from './code-delivery-service'
 import { clearFailures, currentLock, registerFailure } from './failure-counter'
 import { totpSecretContext, type MfaDeps } from './mfa-deps'
 import type { MethodRecord } from './mfa-ports'
+import { requireAllowed, usableMethods } from './method-policy'
 import { maskedFor, toMethodView } from './method-view'
 import type { NotificationService } from './notification-service'
 import type { RecoveryCodeService } from './recovery-code-service'
@@ -34,10 +35,10 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
 
   function view(resolved: ResolvedSession): ChallengeView {
     requirePending(resolved)
-    const list = methods.listActive(resolved.account.id)
+    const list = usableMethods(deps, resolved.account)
     const preferred = list.find((m) => m.preferred) ?? list[0]
     if (!preferred) throw new AppError('CONFLICT', 'This account has no second factor any more; sign in again')
-    const policy = deps.policy()
+    const policy = deps.policy(resolved.account.role)
     // The preferred method first, then the others in the order they were added.
     const ordered = [preferred, ...list.filter((m) => m.id !== preferred.id)]
     return {
@@ -52,6 +53,7 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
   function requireMethod(resolved: ResolvedSession, methodId: number): MethodRecord {
     const method = methods.find(resolved.account.id, methodId)
     if (!method) throw new AppError('NOT_FOUND', 'This method was not found')
+    requireAllowed(deps, resolved.account, method.type)
     return method
   }
 
@@ -96,7 +98,7 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
         const failure = registerFailure(deps, account, now, actor, 'sign-in.factor-failed', factor)
         if (failure.locked) return { ok: false, error: failure.locked }
         const count = sessions.addFactorFailure(session.id)
-        const limit = deps.policy().challengeFailureLimit
+        const limit = deps.policy(account.role).challengeFailureLimit
         if (count >= limit) {
           sessions.end(session.id, now)
           audit.append(

@@ -51,7 +51,7 @@ export function createCodeDeliveryService(deps: MfaDeps) {
 
   async function send(request: SendRequest): Promise<SentCode> {
     senderFor(request.channel)
-    const policy = deps.policy()
+    const policy = deps.policy(deps.accounts.findById(request.accountId)?.role)
     const reservation = uow.tx(() => {
       const now = clock.now()
       const last = otpCodes.lastSendFor(request.subject)

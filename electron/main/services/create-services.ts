@@ -10,6 +10,8 @@ import { createNotificationService } from './notification-service'
 import { createRecoveryCodeService } from './recovery-code-service'
 import { createSiteService } from './site-service'
 import { createAuditService, type AuditReader } from './audit-service'
+import { createPolicyService } from './policy-service'
+import type { PolicyStore } from './policy-ports'
 import { createProviderService, type ProviderConfig, type ProviderTester } from './provider-service'
 
 /** Every service over one deps object; the composition root and the tests build them the same way. */
@@ -17,6 +19,7 @@ export interface ServiceAdapters {
   readonly providers: ProviderConfig
   readonly tester: ProviderTester
   readonly audit: AuditReader
+  readonly policy: PolicyStore
 }
 
 export function createServices(deps: MfaDeps, adapters: ServiceAdapters) {
@@ -36,6 +39,7 @@ export function createServices(deps: MfaDeps, adapters: ServiceAdapters) {
     site: createSiteService(deps),
     providers: createProviderService(deps, adapters.providers, adapters.tester),
     audit: createAuditService(deps, adapters.audit),
+    policy: createPolicyService(deps, adapters.policy),
   }
 }
 

@@ -1,5 +1,5 @@
 import type { CommonPasswordCheck } from '../domain/password-rules'
-import type { SecurityPolicy } from '../domain/policy'
+import type { EffectivePolicy, Role } from '../domain/mfa-policy'
 import type { AccountRepo, AuditLog, Clock, PasswordHasher, Random, SessionRepo, UnitOfWork } from './ports'
 
 /** Whether an account has an active MFA method: it changes the password rules (S1). */
@@ -16,7 +16,8 @@ export interface CoreDeps {
   readonly sessions: SessionRepo
   readonly audit: AuditLog
   readonly uow: UnitOfWork
-  readonly policy: () => SecurityPolicy
+  /** The policy in force for a role (site rules with the role's override), or the site rules alone. */
+  readonly policy: (role?: Role) => EffectivePolicy
   readonly isCommonPassword: CommonPasswordCheck
   readonly mfa: MfaPresence
 }

@@ -7,6 +7,7 @@ import type { CodeDeliveryService } from './code-delivery-service'
 import { currentLock, registerFailure } from './failure-counter'
 import { totpSecretContext, type MfaDeps } from './mfa-deps'
 import type { EnrollmentRecord, TotpParams } from './mfa-ports'
+import { requireAllowed } from './method-policy'
 import { maskedFor, toMethodView } from './method-view'
 import type { NotificationService } from './notification-service'
 import type { AccountRecord } from './ports'
@@ -101,8 +102,9 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
 
   async function begin(account: AccountRecord, input: BeginEnrollmentInput, actor: string): Promise<EnrollmentView> {
     purgeExpired()
+    requireAllowed(deps, account, input.type)
     const now = clock.now()
-    const policy = deps.policy()
+    const policy = deps.policy(account.role)
     const id = newId()
     const label = input.label ?? defaultLabels[input.type]
     const base = {
@@ -118,7 +120,16 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
     }
 
     if (input.type === 'totp') {
-      const params: TotpParams = { algorithm: input.algorithm ?? 'sha1', digits: input.digits ?? 6, period: 30 }
+      const { totpAlgorithms, totpDigits } = policy.mfa
+      const algorithm = input.algorithm ?? (totpAlgorithms.includes('sha1') ? 'sha1' : totpAlgorithms[0]!)
+      const digits = input.digits ?? (totpDigits.includes(6) ? 6 : totpDigits[0]!)
+      if (!totpAlgorithms.includes(algorithm) || !totpDigits.includes(digits)) {
+        throw new AppError(
+          'FORBIDDEN',
+          `The site policy does not allow ${algorithm.toUpperCase()} codes of ${digits} digits`,
+        )
+      }
+      const params: TotpParams = { algorithm, digits, period: 30 }
       // S5: 20/32/64 random bytes for SHA1/SHA256/SHA512, from the CSPRNG.
       const secret = deps.random.bytes(secretBytes[params.algorithm])
       const site = deps.site.siteName()

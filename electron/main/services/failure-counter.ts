@@ -40,7 +40,7 @@ export function registerFailure(
   event: string,
   factor: string,
 ): FailureOutcome {
-  const policy = deps.policy()
+  const policy = deps.policy(account.role)
   const next = afterFailure(account, now, policy)
   deps.accounts.setLockState(account.id, next, now)
   deps.audit.append({ actor, event, accountId: account.id, detail: { factor } }, now)

@@ -83,7 +83,7 @@ export function createMethodService(deps: MfaDeps, services: MethodServices) {
     const last = methods.countActive(account.id) === 1
     let newHash: { hash: string; short: boolean } | null = null
     if (last) {
-      if (!deps.policy().allowRemovingLastMethod) {
+      if (!deps.policy(account.role).allowRemovingLastMethod) {
         throw new AppError('FORBIDDEN', 'The site policy requires at least one sign-in method')
       }
       const fresh = deps.accounts.findById(account.id)!

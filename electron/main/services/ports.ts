@@ -76,7 +76,8 @@ export interface AccountRepo {
   list(query: AccountQuery): { readonly accounts: AccountRecord[]; readonly total: number }
 }
 
-export type SessionState = 'pending_mfa' | 'active'
+/** pending_mfa: owes a second factor (S14); enrollment_required: must set up MFA first (policy). */
+export type SessionState = 'pending_mfa' | 'enrollment_required' | 'active'
 
 export interface SessionRecord {
   readonly id: string
@@ -94,7 +95,7 @@ export interface SessionRepo {
   findLive(id: string): SessionRecord | null
   touch(id: string, now: number): void
   setStepUp(id: string, at: number): void
-  /** The second factor was right: the session becomes a full one. */
+  /** The second factor was right (or the required setup is done): the session becomes a full one. */
   activate(id: string, now: number): void
   /** Counts one wrong second-factor entry; returns the new count. */
   addFactorFailure(id: string): number

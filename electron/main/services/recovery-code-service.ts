@@ -48,7 +48,8 @@ export function createRecoveryCodeService(deps: MfaDeps) {
 
   function remaining(accountId: number): { remaining: number; low: boolean } {
     const count = recoveryCodes.countUnusedActive(accountId)
-    return { remaining: count, low: count <= deps.policy().recoveryCodeWarning }
+    const role = deps.accounts.findById(accountId)?.role
+    return { remaining: count, low: count <= deps.policy(role).recoveryCodeWarning }
   }
 
   return { makeBatch, consume, remaining }

@@ -10,7 +10,10 @@ import { createSqliteAuditLog } from '../../../electron/main/adapters/sqlite/sql
 import { createSqliteSessionRepo } from '../../../electron/main/adapters/sqlite/sqlite-session-repo'
 import { createSqliteSettings } from '../../../electron/main/adapters/sqlite/sqlite-settings'
 import { createSqliteUnitOfWork } from '../../../electron/main/adapters/sqlite/sqlite-unit-of-work'
-import { defaultPolicy, type SecurityPolicy } from '../../../electron/main/domain/policy'
+import { defaultPolicy } from '../../../electron/main/domain/policy'
+import { createSqlitePolicyStore } from '../../../electron/main/adapters/sqlite/sqlite-policy-store'
+import { effectivePolicyReader } from '../../../electron/main/services/policy-ports'
+import { hasUsableMethod } from '../../../electron/main/services/method-policy'
 import { createHmacCodeHasher } from '../../../electron/main/adapters/crypto/hmac-code-hasher'
 import { createAesGcmCipher } from '../../../electron/main/adapters/crypto/aes-gcm-cipher'
 import { otplibTotpEngine } from '../../../electron/main/adapters/otp/otplib-totp-engine'
@@ -105,7 +108,6 @@ export interface CoreFixture {
   readonly accounts: Services['accounts']
   readonly senders: CaptureSenders
   readonly audit: ReturnType<typeof createSqliteAuditLog>
-  policy: SecurityPolicy
   /** Closes and opens the same file again, as after a restart. */
   reopen(): CoreFixture
   close(): void
@@ -134,7 +136,6 @@ export function createCoreFixture(options: FixtureOptions = {}): CoreFixture {
     file,
     db,
     clock,
-    policy: defaultPolicy,
     audit,
     deps: undefined as unknown as MfaDeps,
     services: undefined as unknown as Services,
@@ -151,6 +152,7 @@ export function createCoreFixture(options: FixtureOptions = {}): CoreFixture {
     },
   }
   const methods = createSqliteMethodRepo(db)
+  const policyStore = createSqlitePolicyStore(db)
   const deps: MfaDeps = {
     clock,
     random: seededRandom(dir),
@@ -159,9 +161,9 @@ export function createCoreFixture(options: FixtureOptions = {}): CoreFixture {
     sessions: createSqliteSessionRepo(db),
     audit,
     uow: createSqliteUnitOfWork(db),
-    policy: () => fixture.policy,
+    policy: effectivePolicyReader(policyStore, defaultPolicy),
     isCommonPassword,
-    mfa: { hasActiveMethod: (accountId) => methods.countActive(accountId) > 0 },
+    mfa: { hasActiveMethod: (accountId) => hasUsableMethod(deps, accountId) },
     methods,
     enrollments: createSqliteEnrollmentRepo(db),
     recoveryCodes: createSqliteRecoveryCodeRepo(db),
@@ -184,7 +186,7 @@ export function createCoreFixture(options: FixtureOptions = {}): CoreFixture {
       fixture.senders.email.send({ to, subject: 'Keyhold test message', text: 'Keyhold test message' }),
     testSms: (to: string) => fixture.senders.sms.send({ to, text: 'Keyhold test message' }),
   }
-  const services = createServices(deps, { providers, tester, audit })
+  const services = createServices(deps, { providers, tester, audit, policy: policyStore })
   Object.assign(fixture, { deps, services, auth: services.auth, accounts: services.accounts })
   return fixture
 }

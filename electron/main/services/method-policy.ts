@@ -1,0 +1,33 @@
+import { AppError } from '../domain/app-error'
+import type { MethodKind } from '../domain/mfa-policy'
+import type { MfaDeps } from './mfa-deps'
+import type { MethodRecord } from './mfa-ports'
+import type { AccountRecord } from './ports'
+
+/**
+ * Which of an account's methods the policy lets it use. A method of a type the
+ * policy no longer allows (say SMS under "strong methods only") is neither
+ * offered nor accepted at sign-in; the account then counts as without MFA and
+ * the policy's enforcement applies to it.
+ */
+export function usableMethods(deps: MfaDeps, account: AccountRecord): MethodRecord[] {
+  const allowed = deps.policy(account.role).mfa.allowedMethods
+  return deps.methods.listActive(account.id).filter((m) => allowed.includes(m.type))
+}
+
+export function hasUsableMethod(deps: MfaDeps, accountId: number): boolean {
+  const account = deps.accounts.findById(accountId)
+  return account !== null && usableMethods(deps, account).length > 0
+}
+
+const names: Record<MethodKind, string> = {
+  totp: 'authenticator apps',
+  email: 'email codes',
+  sms: 'text-message codes',
+}
+
+export function requireAllowed(deps: MfaDeps, account: AccountRecord, type: MethodKind): void {
+  if (!deps.policy(account.role).mfa.allowedMethods.includes(type)) {
+    throw new AppError('FORBIDDEN', `The site policy does not allow ${names[type]}`)
+  }
+}
