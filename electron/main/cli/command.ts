@@ -10,9 +10,11 @@ import type { Output } from './output'
 export interface OptionSpec {
   readonly type: 'string' | 'boolean'
   readonly short?: string
+  /** May be given more than once (`--header A --header B`); its value is then a list. */
+  readonly multiple?: boolean
 }
 
-export type OptionValues = Readonly<Record<string, string | boolean | undefined>>
+export type OptionValues = Readonly<Record<string, string | boolean | readonly string[] | undefined>>
 
 export interface CommandContext {
   /** Positional arguments after the command words, as many as `args` names. */
@@ -68,6 +70,13 @@ export class UsageError extends Error {
 export function stringOption(options: OptionValues, name: string): string | undefined {
   const value = options[name]
   return typeof value === 'string' ? value : undefined
+}
+
+/** Every value of an option declared with `multiple: true`, in command-line order. */
+export function stringsOption(options: OptionValues, name: string): readonly string[] {
+  const value = options[name]
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string')
+  return typeof value === 'string' ? [value] : []
 }
 
 export function flagOption(options: OptionValues, name: string): boolean {

@@ -6,7 +6,13 @@ import { defaultDataDir } from '../adapters/system/data-dir'
 import { isAppError } from '../domain/app-error'
 import { CliError, stringOption, UsageError, type CommandDefinition, type OptionValues } from './command'
 import { accountCommands } from './commands/account'
+import { auditCommands } from './commands/audit'
+import { contactCommand } from './commands/contact'
 import { initCommand } from './commands/init'
+import { mfaCommands } from './commands/mfa'
+import { providerCommands } from './commands/provider'
+import { recoveryCommands } from './commands/recovery'
+import { settingsCommands } from './commands/settings'
 import { vaultCommands } from './commands/vault'
 import { createOutput, type Output } from './output'
 import { readPassword } from './read-stdin'
@@ -18,7 +24,17 @@ import { commandHelp, commandList, generalHelp, groupHelp, usageLine } from './u
  * line, runs one command against the services, and turns the outcome into an
  * exit status: 0 success, 1 failure, 2 usage error.
  */
-const commands: readonly CommandDefinition[] = [initCommand, ...accountCommands, ...vaultCommands]
+const commands: readonly CommandDefinition[] = [
+  initCommand,
+  ...accountCommands,
+  contactCommand,
+  ...mfaCommands,
+  ...recoveryCommands,
+  ...providerCommands,
+  ...settingsCommands,
+  ...auditCommands,
+  ...vaultCommands,
+]
 
 const globalOptions = {
   'data-dir': { type: 'string' },
@@ -40,10 +56,10 @@ function optionZone(argv: readonly string[]): readonly string[] {
  */
 function leadingWords(argv: readonly string[]): string[] {
   const words: string[] = []
-  for (let i = 0; i < argv.length && words.length < 3; i += 1) {
+  for (let i = 0; i < argv.length && words.length < 4; i += 1) {
     const arg = argv[i]!
     if (arg === '--') {
-      words.push(...argv.slice(i + 1, i + 4 - words.length))
+      words.push(...argv.slice(i + 1, i + 5 - words.length))
       break
     }
     if (arg.startsWith('-') && arg !== '-') {
@@ -58,18 +74,22 @@ function leadingWords(argv: readonly string[]): string[] {
 function findCommand(words: readonly string[]): CommandDefinition {
   const found = commands.find((c) => c.words.every((word, i) => words[i] === word))
   if (found) return found
-  const [first, second] = words
-  if (first === undefined) throw new UsageError('no command given')
-  const group = commands.filter((c) => c.words[0] === first && c.words.length > 1)
-  if (group.length > 0) {
-    const verbs = group.map((c) => c.words[1]).join(', ')
+  if (words[0] === undefined) throw new UsageError('no command given')
+  // The deepest group the words name: `mfa enroll` lists begin, send, …; `mfa` lists list, enroll, preferred, ….
+  for (let depth = Math.min(words.length, 2); depth >= 1; depth -= 1) {
+    const prefix = words.slice(0, depth)
+    const group = commands.filter((c) => c.words.length > depth && prefix.every((word, i) => c.words[i] === word))
+    if (group.length === 0) continue
+    const name = prefix.join(' ')
+    const verbs = [...new Set(group.map((c) => c.words[depth]))].join(', ')
+    const next = words[depth]
     throw new UsageError(
-      second === undefined
-        ? `"${first}" needs a command: ${verbs}`
-        : `unknown command "${first} ${second}"; "${first}" commands are: ${verbs}`,
+      next === undefined
+        ? `"${name}" needs a command: ${verbs}`
+        : `unknown command "${name} ${next}"; "${name}" commands are: ${verbs}`,
     )
   }
-  throw new UsageError(`unknown command "${first}"`)
+  throw new UsageError(`unknown command "${words[0]}"`)
 }
 
 function helpFor(topic: readonly string[]): string {
@@ -90,6 +110,9 @@ function parseFailure(error: unknown, command: CommandDefinition): UsageError {
       'passwords are never taken from the command line; use --password-stdin and pipe it in',
       command,
     )
+  }
+  if (option === '--auth-token' || option === '--new-password') {
+    return new UsageError(`secrets are never taken from the command line; use ${option}-stdin and pipe it in`, command)
   }
   const code = (error as { code?: unknown }).code
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) {

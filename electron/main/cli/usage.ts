@@ -11,7 +11,8 @@ export const globalOptionsHelp = [
 ].join('\n')
 
 const passwordHelp = [
-  'Passwords are read from stdin, never from the command line (a terminal asks for them without echo):',
+  'Passwords and other secrets (an SMTP or Kannel password, a Twilio auth token, a secret header) are read',
+  'from stdin, never from the command line (a terminal asks for them without echo):',
   `  printf '%s\\n' "$NEW_PASSWORD" | ${programName} account passwd alice --password-stdin`,
 ].join('\n')
 
