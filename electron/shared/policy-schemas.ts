@@ -47,7 +47,10 @@ export const policyOverrideSchema = policyRulesSchema.partial().strict()
 export const policyDocumentSchema = z
   .object({
     site: policyRulesSchema,
-    roles: z.object({ admin: policyOverrideSchema.optional(), user: policyOverrideSchema.optional() }).strict().default({}),
+    roles: z
+      .object({ admin: policyOverrideSchema.optional(), user: policyOverrideSchema.optional() })
+      .strict()
+      .default({}),
   })
   .strict()
 

@@ -17,6 +17,7 @@ import {
   smsTextSchema,
 } from './provider-schemas'
 import { policyDocumentSchema, policyViewSchema } from './policy-schemas'
+import { adminAccountViewSchema, coverageSchema, setupCodeSchema } from './admin-schemas'
 
 /**
  * Request and response schemas for every channel. Requests are strict objects:
@@ -75,9 +76,7 @@ export const sessionViewSchema = z.object({
    * `invited` (may choose Later), `grace` (until the deadline), `required` (the
    * session can do nothing else). Null when nothing is asked.
    */
-  mfaSetup: z
-    .object({ state: z.enum(['invited', 'grace', 'required']), deadline: isoTime.nullable() })
-    .nullable(),
+  mfaSetup: z.object({ state: z.enum(['invited', 'grace', 'required']), deadline: isoTime.nullable() }).nullable(),
 })
 
 export const appProblemSchema = z.object({
@@ -105,6 +104,14 @@ const auditEntrySchema = z.object({
   detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
 })
 const signedInSchema = z.object({ status: z.literal('signed-in'), session: sessionViewSchema })
+// With an active MFA method the password only opens a challenge (S14).
+const signInResponseSchema = z.discriminatedUnion('status', [
+  signedInSchema,
+  z.object({ status: z.literal('mfa-required'), challenge: challengeViewSchema }),
+])
+const usernameOnly = z.object({ username: z.string().trim().min(1).max(64) }).strict()
+const nullableEmail = z.union([emailSchema, z.literal('').transform(() => null), z.null()])
+const nullablePhone = z.union([phoneInputSchema, z.literal('').transform(() => null), z.null()])
 
 export const schemas = {
   'app:get-state': { request: empty, response: appStateSchema },
@@ -124,10 +131,17 @@ export const schemas = {
       .object({ username: z.string().trim().min(1, 'Enter your username').max(64), password: passwordInput })
       .strict(),
     // With an active MFA method the password only opens a challenge (S14).
-    response: z.discriminatedUnion('status', [
-      z.object({ status: z.literal('signed-in'), session: sessionViewSchema }),
-      z.object({ status: z.literal('mfa-required'), challenge: challengeViewSchema }),
-    ]),
+    response: signInResponseSchema,
+  },
+  'auth:redeem-setup-code': {
+    request: z
+      .object({
+        username: z.string().trim().min(1, 'Enter your username').max(64),
+        setupCode: z.string().trim().min(1, 'Enter your setup code').max(64),
+        newPassword: passwordInput,
+      })
+      .strict(),
+    response: signInResponseSchema,
   },
   'auth:get-challenge': { request: empty, response: challengeViewSchema },
   'auth:send-code': { request: mfaRequests.sendCode, response: sentCodeSchema },
@@ -194,6 +208,50 @@ export const schemas = {
       .strict(),
     response: z.object({ entries: z.array(auditEntrySchema) }),
   },
+  'admin:list-accounts': {
+    request: z
+      .object({
+        search: z.string().max(100).optional(),
+        limit: z.number().int().min(1).max(200).default(50),
+        offset: z.number().int().min(0).max(10_000_000).default(0),
+      })
+      .strict(),
+    response: z.object({ accounts: z.array(adminAccountViewSchema), total: z.number().int() }),
+  },
+  'admin:get-account': { request: usernameOnly, response: adminAccountViewSchema },
+  'admin:create-account': {
+    request: z
+      .object({
+        username: usernameSchema,
+        displayName: displayNameSchema.optional(),
+        email: nullableEmail.optional(),
+        phone: nullablePhone.optional(),
+        role: roleSchema,
+      })
+      .strict(),
+    response: z.object({ account: adminAccountViewSchema, setupCode: setupCodeSchema }),
+  },
+  'admin:update-account': {
+    request: z
+      .object({
+        username: z.string().trim().min(1).max(64),
+        displayName: displayNameSchema.optional(),
+        email: nullableEmail.optional(),
+        phone: nullablePhone.optional(),
+        role: roleSchema.optional(),
+      })
+      .strict(),
+    response: adminAccountViewSchema,
+  },
+  'admin:set-disabled': {
+    request: z.object({ username: z.string().trim().min(1).max(64), disabled: z.boolean() }).strict(),
+    response: adminAccountViewSchema,
+  },
+  'admin:delete-account': { request: usernameOnly, response: z.object({}) },
+  'admin:reset-password': { request: usernameOnly, response: setupCodeSchema },
+  'admin:reset-mfa': { request: usernameOnly, response: z.object({ removed: z.number().int() }) },
+  'admin:unlock': { request: usernameOnly, response: adminAccountViewSchema },
+  'admin:coverage': { request: empty, response: coverageSchema },
   'policy:get': { request: empty, response: policyViewSchema },
   'policy:set': { request: z.object({ policy: policyDocumentSchema }).strict(), response: policyViewSchema },
   'audit:verify': {

@@ -16,6 +16,7 @@ import { databaseFileName } from '../adapters/system/data-dir'
 import { openVault, VaultKeyError, keychainAccountFor, type Vault } from '../adapters/vault/open-vault'
 import { defaultPolicy } from '../domain/policy'
 import { createSqlitePolicyStore } from '../adapters/sqlite/sqlite-policy-store'
+import { createSqliteSetupCodeStore } from '../adapters/sqlite/sqlite-setup-code-store'
 import { effectivePolicyReader } from '../services/policy-ports'
 import { hasUsableMethod } from '../services/method-policy'
 import { createHmacCodeHasher } from '../adapters/crypto/hmac-code-hasher'
@@ -122,6 +123,7 @@ export async function openKeyhold(options: OpenKeyholdOptions): Promise<Keyhold>
         smsText: () => providers.getSmsText(),
       },
       site: createSiteSettings(settings),
+      setupCodes: createSqliteSetupCodeStore(db),
     }
     const services = createServices(deps, { providers, tester: senders, audit: auditLog, policy: policyStore })
     // S18: enrollments abandoned while Keyhold was closed go at once, the others within a minute

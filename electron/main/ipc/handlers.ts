@@ -9,8 +9,21 @@ import type { Handlers } from './router'
  * operator CLI is a trusted channel and calls the services directly).
  */
 export function createHandlers(keyhold: Pick<Keyhold, 'services'>): Handlers {
-  const { auth, accounts, methods, enrollment, challenge, contact, site, recovery, providers, audit, policy } =
-    keyhold.services
+  const {
+    auth,
+    accounts,
+    methods,
+    enrollment,
+    challenge,
+    contact,
+    site,
+    recovery,
+    providers,
+    audit,
+    policy,
+    admin,
+    setupCodes,
+  } = keyhold.services
   const transportOf = (actor: string) => actor.split(':')[0]!
 
   /** S15: a password check within the last five minutes. */
@@ -33,6 +46,20 @@ export function createHandlers(keyhold: Pick<Keyhold, 'services'>): Handlers {
     'auth:sign-in': async (input, ctx) => {
       const { sessionId, resolved } = await auth.signIn(input, transportOf(ctx.actor))
       // A client signing in again replaces its earlier session.
+      if (ctx.session) auth.signOut(ctx.session, ctx.actor)
+      ctx.bindSession(sessionId)
+      if (resolved.session.state === 'pending_mfa')
+        return { status: 'mfa-required', challenge: challenge.view(resolved) }
+      return { status: 'signed-in', session: auth.sessionView(resolved) }
+    },
+    'auth:redeem-setup-code': async (input, ctx) => {
+      const transport = transportOf(ctx.actor)
+      await setupCodes.redeem(input.username, input.setupCode, input.newPassword, `${transport}:${input.username}`)
+      // Then an ordinary sign-in with the new password: the one path to a session (S14).
+      const { sessionId, resolved } = await auth.signIn(
+        { username: input.username, password: input.newPassword },
+        transport,
+      )
       if (ctx.session) auth.signOut(ctx.session, ctx.actor)
       ctx.bindSession(sessionId)
       if (resolved.session.state === 'pending_mfa')
@@ -137,6 +164,41 @@ export function createHandlers(keyhold: Pick<Keyhold, 'services'>): Handlers {
     'provider:test': (input, ctx) => providers.test(input.kind, input.to, ctx.actor),
     'audit:list': (input) => ({ entries: audit.list(input) }),
     'audit:verify': () => audit.verify(),
+    'admin:list-accounts': (input) => admin.list(input),
+    'admin:get-account': (input) => admin.get(input.username),
+    'admin:create-account': (input, ctx) => {
+      stepUp(ctx.session)
+      return admin.create(input, ctx.actor)
+    },
+    'admin:update-account': (input, ctx) => {
+      stepUp(ctx.session)
+      const { username, ...patch } = input
+      return admin.update(username, patch, ctx.actor)
+    },
+    'admin:set-disabled': (input, ctx) => {
+      stepUp(ctx.session)
+      accounts.setDisabled(input.username, input.disabled, ctx.actor)
+      return admin.get(input.username)
+    },
+    'admin:delete-account': (input, ctx) => {
+      stepUp(ctx.session)
+      accounts.deleteAccount(input.username, ctx.actor)
+      return {}
+    },
+    'admin:reset-password': (input, ctx) => {
+      stepUp(ctx.session)
+      return admin.resetPassword(input.username, ctx.actor)
+    },
+    'admin:reset-mfa': (input, ctx) => {
+      stepUp(ctx.session)
+      return admin.resetMfa(input.username, ctx.actor)
+    },
+    'admin:unlock': (input, ctx) => {
+      stepUp(ctx.session)
+      accounts.unlock(input.username, ctx.actor)
+      return admin.get(input.username)
+    },
+    'admin:coverage': () => admin.coverage(),
     'policy:get': () => policy.view(),
     'policy:set': (input, ctx) => {
       stepUp(ctx.session)

@@ -168,6 +168,8 @@ export function createAccountService(deps: CoreDeps) {
     uow.tx(() => {
       const now = clock.now()
       accounts.setPassword(account.id, passwordHash, now, isShortWithoutMfa(normalized))
+      // A password set now makes any pending setup code pointless: it must not work later.
+      deps.setupCodes.delete(account.id)
       // A changed password ends every other session of the account (S16).
       const ended = sessions.endAllForAccount(account.id, now, keepSessionId)
       audit.append({ actor, event: 'password.changed', accountId: account.id, detail: { sessionsEnded: ended } }, now)

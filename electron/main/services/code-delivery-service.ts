@@ -54,7 +54,8 @@ export function createCodeDeliveryService(deps: MfaDeps) {
     const policy = deps.policy(deps.accounts.findById(request.accountId)?.role)
     const reservation = uow.tx(() => {
       const now = clock.now()
-      const last = otpCodes.lastSendFor(request.subject)
+      // The cooldown is per subject and destination: changing the email and then the phone is two sends.
+      const last = otpCodes.lastSendFor(request.subject, request.destination)
       if (last !== null && now - last < policy.resendCooldownMs) {
         return new AppError('RATE_LIMITED', 'Wait before asking for another code', {
           retryAt: iso(last + policy.resendCooldownMs),

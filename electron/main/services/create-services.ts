@@ -11,6 +11,8 @@ import { createRecoveryCodeService } from './recovery-code-service'
 import { createSiteService } from './site-service'
 import { createAuditService, type AuditReader } from './audit-service'
 import { createPolicyService } from './policy-service'
+import { createSetupCodeService } from './setup-code-service'
+import { createAdminAccountService } from './admin-account-service'
 import type { PolicyStore } from './policy-ports'
 import { createProviderService, type ProviderConfig, type ProviderTester } from './provider-service'
 
@@ -26,14 +28,19 @@ export function createServices(deps: MfaDeps, adapters: ServiceAdapters) {
   const codes = createCodeDeliveryService(deps)
   const recovery = createRecoveryCodeService(deps)
   const notifications = createNotificationService(deps)
+  const accounts = createAccountService(deps)
+  const methods = createMethodService(deps, { recovery, notifications })
+  const setupCodes = createSetupCodeService(deps, deps.setupCodes)
   return {
     auth: createAuthService(deps),
-    accounts: createAccountService(deps),
+    accounts,
+    setupCodes,
+    admin: createAdminAccountService(deps, { accounts, methods, setupCodes }),
     codes,
     recovery,
     notifications,
     enrollment: createEnrollmentService(deps, { codes, recovery, notifications }),
-    methods: createMethodService(deps, { recovery, notifications }),
+    methods,
     challenge: createChallengeService(deps, { codes, recovery, notifications }),
     contact: createContactService(deps, { codes, notifications }),
     site: createSiteService(deps),

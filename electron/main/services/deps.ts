@@ -1,5 +1,6 @@
 import type { CommonPasswordCheck } from '../domain/password-rules'
 import type { EffectivePolicy, Role } from '../domain/mfa-policy'
+import type { SetupCodeStore } from './setup-code-service'
 import type { AccountRepo, AuditLog, Clock, PasswordHasher, Random, SessionRepo, UnitOfWork } from './ports'
 
 /** Whether an account has an active MFA method: it changes the password rules (S1). */
@@ -20,4 +21,6 @@ export interface CoreDeps {
   readonly policy: (role?: Role) => EffectivePolicy
   readonly isCommonPassword: CommonPasswordCheck
   readonly mfa: MfaPresence
+  /** One-time setup codes that stand in for a password (imports, admin resets). */
+  readonly setupCodes: SetupCodeStore
 }

@@ -32,7 +32,6 @@ export interface EnrollmentServices {
 
 export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServices) {
   const { clock, uow, enrollments, methods, audit, recoveryCodes } = deps
-  const failures = new Map<string, number>()
 
   function newId(): string {
     return Buffer.from(deps.random.bytes(16)).toString('hex')
@@ -42,7 +41,6 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
     enrollments.delete(enrollment.id)
     if (enrollment.recoveryBatch) recoveryCodes.deleteBatch(enrollment.recoveryBatch)
     services.codes.discard('enroll', enrollment.id)
-    failures.delete(enrollment.id)
   }
 
   /** S18: expired enrollments go, with their codes and any recovery batch they issued. */
@@ -225,8 +223,7 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
       if (!right) {
         // S13: the account's one failure counter counts these too.
         const failure = registerFailure(deps, fresh, now, actor, 'mfa.enrollment-code-failed', enrollment.type)
-        const count = (failures.get(enrollment.id) ?? 0) + 1
-        failures.set(enrollment.id, count)
+        const count = enrollments.addFailure(enrollment.id)
         if (failure.locked) return { ok: false, error: failure.locked }
         if (count >= enrollmentFailureLimit) {
           discard(enrollment)
@@ -245,7 +242,6 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
         }
       }
       enrollments.markVerified(enrollment.id, now, step, null)
-      failures.delete(enrollment.id)
       audit.append(
         { actor, event: 'mfa.enrollment-verified', accountId: account.id, detail: { type: enrollment.type } },
         now,

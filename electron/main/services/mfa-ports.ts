@@ -48,6 +48,8 @@ export interface MethodRepo {
   recordUse(id: number, at: number, step: number | null): void
   delete(id: number): void
   deleteAllForAccount(accountId: number): number
+  /** The method types of every account that has any (coverage). */
+  typesByAccount(): Map<number, MethodType[]>
 }
 
 export interface EnrollmentRecord {
@@ -69,6 +71,10 @@ export interface EnrollmentRepo {
   insert(enrollment: EnrollmentRecord): void
   find(accountId: number, id: string): EnrollmentRecord | null
   markVerified(id: string, at: number, step: number | null, recoveryBatch: string | null): void
+  /** Counts one wrong code for the enrollment; returns the new count. */
+  addFailure(id: string): number
+  /** The owner of an enrollment, for the operator CLI which names only the enrollment. */
+  ownerOf(id: string): number | null
   delete(id: string): void
   /** S18: removes every enrollment past its expiry; returns them for the audit log. */
   deleteExpired(now: number): EnrollmentRecord[]
@@ -113,7 +119,7 @@ export interface OtpCodeRepo {
   deleteForSubject(purpose: CodePurpose, subject: string): void
   /** S10: sends to a destination since a time, and the newest send for a subject. */
   countSendsSince(destination: string, since: number): number
-  lastSendFor(subject: string): number | null
+  lastSendFor(subject: string, destination: string): number | null
   recordSend(destination: string, subject: string, at: number): number
   deleteSend(id: number): void
 }

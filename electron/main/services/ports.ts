@@ -74,6 +74,8 @@ export interface AccountRepo {
   setLockState(id: number, state: LockState, now: number): void
   delete(id: number): void
   list(query: AccountQuery): { readonly accounts: AccountRecord[]; readonly total: number }
+  /** Every account, streamed (coverage, export). */
+  iterate(): IterableIterator<AccountRecord>
 }
 
 /** pending_mfa: owes a second factor (S14); enrollment_required: must set up MFA first (policy). */

@@ -37,7 +37,9 @@ describe('migrations', () => {
     expect(schemaVersion(db)).toBe(migrations.length)
     expect(tables()).toEqual(expect.arrayContaining(['accounts', 'audit_log', 'sessions', 'settings']))
     const strict = db
-      .prepare("SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%'")
+      .prepare(
+        "SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%'",
+      )
       .all() as {
       name: string
       strict: number
@@ -85,5 +87,45 @@ describe('migrations', () => {
     db.prepare("INSERT INTO audit_log (at, actor, event, mac) VALUES (1, 'system', 'x', 'm')").run()
     expect(() => db.prepare("UPDATE audit_log SET event = 'y'").run()).toThrow(/append-only/)
     expect(() => db.prepare('DELETE FROM audit_log').run()).toThrow(/append-only/)
+  })
+})
+
+describe('migrations that move data', () => {
+  const upTo = (n: number) => migrations.slice(0, n)
+
+  it('0003 keeps every session when it rebuilds the sessions table', () => {
+    migrate(db, upTo(2))
+    db.prepare(
+      "INSERT INTO accounts (id, username, username_key, display_name, role, password_hash, password_changed_at, created_at, updated_at) VALUES (1, 'a', 'a', 'A', 'user', 'h', 1, 1, 1)",
+    ).run()
+    db.prepare(
+      "INSERT INTO sessions (id, account_id, state, created_at, last_seen_at, step_up_at, factor_failures) VALUES ('s1', 1, 'pending_mfa', 5, 6, 7, 2)",
+    ).run()
+    migrate(db, upTo(3))
+    expect(db.prepare('SELECT * FROM sessions').all()).toEqual([
+      {
+        id: 's1',
+        account_id: 1,
+        state: 'pending_mfa',
+        created_at: 5,
+        last_seen_at: 6,
+        step_up_at: 7,
+        ended_at: null,
+        factor_failures: 2,
+      },
+    ])
+    db.prepare("UPDATE sessions SET state = 'enrollment_required'").run()
+    expect(db.pragma('foreign_key_check')).toEqual([])
+  })
+
+  it('0004 indexes the accounts that already exist for search', () => {
+    migrate(db, upTo(3))
+    db.prepare(
+      "INSERT INTO accounts (id, username, username_key, display_name, email, role, password_hash, password_changed_at, created_at, updated_at) VALUES (1, 'alice', 'alice', 'Alice Smith', 'alice@example.org', 'user', 'h', 1, 1, 1)",
+    ).run()
+    migrate(db, upTo(4))
+    expect(db.prepare('SELECT rowid FROM accounts_fts WHERE accounts_fts MATCH \'"smi"*\'').all()).toEqual([
+      { rowid: 1 },
+    ])
   })
 })

@@ -12,6 +12,7 @@ import { createSqliteSettings } from '../../../electron/main/adapters/sqlite/sql
 import { createSqliteUnitOfWork } from '../../../electron/main/adapters/sqlite/sqlite-unit-of-work'
 import { defaultPolicy } from '../../../electron/main/domain/policy'
 import { createSqlitePolicyStore } from '../../../electron/main/adapters/sqlite/sqlite-policy-store'
+import { createSqliteSetupCodeStore } from '../../../electron/main/adapters/sqlite/sqlite-setup-code-store'
 import { effectivePolicyReader } from '../../../electron/main/services/policy-ports'
 import { hasUsableMethod } from '../../../electron/main/services/method-policy'
 import { createHmacCodeHasher } from '../../../electron/main/adapters/crypto/hmac-code-hasher'
@@ -179,6 +180,7 @@ export function createCoreFixture(options: FixtureOptions = {}): CoreFixture {
       smsText: () => '{code} is your {site} code',
     },
     site: createSiteSettings(settings),
+    setupCodes: createSqliteSetupCodeStore(db),
   }
   const providers = createProviderSettings(settings, deps.secrets as ReturnType<typeof createAesGcmCipher>)
   const tester = {

@@ -51,9 +51,18 @@ const patchColumns: Record<keyof AccountPatch, string> = {
   lastSignInAt: 'last_sign_in_at',
 }
 
-/** LIKE pattern for a prefix search, with the wildcard characters escaped. */
-function prefixPattern(search: string): string {
-  return `${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+/**
+ * An FTS5 query matching every word of the search as a prefix: "ali smi" finds
+ * "Alice Smith"; "alice@exa" finds alice@example.org. Words are quoted, so
+ * nothing the user types is read as FTS syntax.
+ */
+export function ftsPrefixQuery(search: string): string | null {
+  const words = search
+    .normalize('NFKC')
+    .toLowerCase()
+    .match(/[\p{L}\p{N}]+/gu)
+  if (!words || words.length === 0) return null
+  return words.map((word) => `"${word}"*`).join(' AND ')
 }
 
 export function createSqliteAccountRepo(db: SqliteDatabase): AccountRepo {
@@ -75,17 +84,17 @@ export function createSqliteAccountRepo(db: SqliteDatabase): AccountRepo {
     'UPDATE accounts SET failed_attempts = ?, locked_until = ?, admin_locked = ?, updated_at = ? WHERE id = ?',
   )
   const remove = db.prepare<[number]>('DELETE FROM accounts WHERE id = ?')
+  const everything = db.prepare<[], AccountRow>('SELECT * FROM accounts ORDER BY username_key')
 
-  const searchWhere = `WHERE username_key LIKE @pattern ESCAPE '\\' OR lower(display_name) LIKE @pattern ESCAPE '\\'
-      OR lower(email) LIKE @pattern ESCAPE '\\'`
   const listAll = db.prepare<{ limit: number; offset: number }, AccountRow>(
     'SELECT * FROM accounts ORDER BY username_key LIMIT @limit OFFSET @offset',
   )
-  const listSearch = db.prepare<{ pattern: string; limit: number; offset: number }, AccountRow>(
-    `SELECT * FROM accounts ${searchWhere} ORDER BY username_key LIMIT @limit OFFSET @offset`,
+  const listSearch = db.prepare<{ query: string; limit: number; offset: number }, AccountRow>(
+    `SELECT a.* FROM accounts_fts JOIN accounts a ON a.id = accounts_fts.rowid
+     WHERE accounts_fts MATCH @query ORDER BY a.username_key LIMIT @limit OFFSET @offset`,
   )
-  const countSearch = db.prepare<{ pattern: string }, { n: number }>(
-    `SELECT count(*) AS n FROM accounts ${searchWhere}`,
+  const countSearch = db.prepare<{ query: string }, { n: number }>(
+    'SELECT count(*) AS n FROM accounts_fts WHERE accounts_fts MATCH @query',
   )
 
   return {
@@ -121,15 +130,17 @@ export function createSqliteAccountRepo(db: SqliteDatabase): AccountRepo {
     setLockState: (id, state, now) =>
       void setLock.run(state.failedAttempts, state.lockedUntil, state.adminLocked ? 1 : 0, now, id),
     delete: (id) => void remove.run(id),
+    iterate: function* () {
+      for (const row of everything.iterate()) yield toRecord(row)
+    },
     list: ({ search, limit, offset }) => {
-      const query = search?.trim().normalize('NFKC').toLowerCase()
-      if (!query) {
+      const query = search ? ftsPrefixQuery(search) : null
+      if (query === null) {
         return { accounts: listAll.all({ limit, offset }).map(toRecord), total: countAll.get()!.n }
       }
-      const pattern = prefixPattern(query)
       return {
-        accounts: listSearch.all({ pattern, limit, offset }).map(toRecord),
-        total: countSearch.get({ pattern })!.n,
+        accounts: listSearch.all({ query, limit, offset }).map(toRecord),
+        total: countSearch.get({ query })!.n,
       }
     },
   }

@@ -50,6 +50,10 @@ export function createSqliteEnrollmentRepo(db: SqliteDatabase): EnrollmentRepo {
     'UPDATE mfa_enrollments SET verified_at = ?, last_used_step = ?, recovery_batch = ? WHERE id = ?',
   )
   const remove = db.prepare<[string]>('DELETE FROM mfa_enrollments WHERE id = ?')
+  const addFailure = db.prepare<[string], { failed_attempts: number }>(
+    'UPDATE mfa_enrollments SET failed_attempts = failed_attempts + 1 WHERE id = ? RETURNING failed_attempts',
+  )
+  const owner = db.prepare<[string], { account_id: number }>('SELECT account_id FROM mfa_enrollments WHERE id = ?')
   const expired = db.prepare<[number], EnrollmentRow>('SELECT * FROM mfa_enrollments WHERE expires_at <= ?')
   const removeExpired = db.prepare<[number]>('DELETE FROM mfa_enrollments WHERE expires_at <= ?')
   const removeAll = db.prepare<[number]>('DELETE FROM mfa_enrollments WHERE account_id = ?')
@@ -68,6 +72,8 @@ export function createSqliteEnrollmentRepo(db: SqliteDatabase): EnrollmentRepo {
     },
     markVerified: (id, at, step, batch) => void verified.run(at, step, batch, id),
     delete: (id) => void remove.run(id),
+    addFailure: (id) => addFailure.get(id)?.failed_attempts ?? 0,
+    ownerOf: (id) => owner.get(id)?.account_id ?? null,
     deleteExpired: (now) => {
       const rows = expired.all(now).map(toRecord)
       if (rows.length > 0) removeExpired.run(now)

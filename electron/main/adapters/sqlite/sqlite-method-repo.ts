@@ -65,6 +65,9 @@ export function createSqliteMethodRepo(db: SqliteDatabase): MethodRepo {
   )
   const remove = db.prepare<[number]>('DELETE FROM mfa_methods WHERE id = ?')
   const removeAll = db.prepare<[number]>('DELETE FROM mfa_methods WHERE account_id = ?')
+  const types = db.prepare<[], { account_id: number; types: string }>(
+    'SELECT account_id, group_concat(DISTINCT type) AS types FROM mfa_methods GROUP BY account_id',
+  )
 
   return {
     listActive: (accountId) => list.all(accountId).map(toRecord),
@@ -92,5 +95,6 @@ export function createSqliteMethodRepo(db: SqliteDatabase): MethodRepo {
     recordUse: (id, at, step) => void recordUse.run(at, step, id),
     delete: (id) => void remove.run(id),
     deleteAllForAccount: (accountId) => removeAll.run(accountId).changes,
+    typesByAccount: () => new Map(types.all().map((row) => [row.account_id, row.types.split(',') as MethodType[]])),
   }
 }

@@ -24,8 +24,8 @@ export function createSqliteOtpCodeRepo(db: SqliteDatabase): OtpCodeRepo {
   const countSends = db.prepare<[string, number], { n: number }>(
     'SELECT count(*) AS n FROM code_sends WHERE destination = ? AND sent_at > ?',
   )
-  const lastSend = db.prepare<[string], { at: number | null }>(
-    'SELECT max(sent_at) AS at FROM code_sends WHERE subject = ?',
+  const lastSend = db.prepare<[string, string], { at: number | null }>(
+    'SELECT max(sent_at) AS at FROM code_sends WHERE subject = ? AND destination = ?',
   )
   const recordSend = db.prepare<[string, string, number]>(
     'INSERT INTO code_sends (destination, subject, sent_at) VALUES (?, ?, ?)',
@@ -56,7 +56,7 @@ export function createSqliteOtpCodeRepo(db: SqliteDatabase): OtpCodeRepo {
     delete: (id) => void remove.run(id),
     deleteForSubject: (purpose, subject) => void removeSubject.run(purpose, subject),
     countSendsSince: (destination, since) => countSends.get(destination, since)!.n,
-    lastSendFor: (subject) => lastSend.get(subject)?.at ?? null,
+    lastSendFor: (subject, destination) => lastSend.get(subject, destination)?.at ?? null,
     recordSend: (destination, subject, at) => Number(recordSend.run(destination, subject, at).lastInsertRowid),
     deleteSend: (id) => void deleteSend.run(id),
   }

@@ -286,10 +286,8 @@ const enrollBegin: CommandDefinition = {
  * as the issue's syntax has it) first finds whose setup it is.
  */
 function enrollmentOwner(keyhold: Keyhold, enrollmentId: string): AccountRecord {
-  const row = keyhold.db
-    .prepare<[string], { account_id: number }>('SELECT account_id FROM mfa_enrollments WHERE id = ?')
-    .get(enrollmentId)
-  const account = row ? keyhold.deps.accounts.findById(row.account_id) : null
+  const ownerId = keyhold.deps.enrollments.ownerOf(enrollmentId)
+  const account = ownerId === null ? null : keyhold.deps.accounts.findById(ownerId)
   if (!account) {
     throw new CliError(
       'NOT_FOUND',

@@ -1,0 +1,158 @@
+import type { AdminAccountView, Coverage } from '../../shared/admin-schemas'
+import { AppError } from '../domain/app-error'
+import { setupRequirement, type MethodKind } from '../domain/mfa-policy'
+import { toE164 } from '../domain/phone'
+import { iso, toAccountView } from './account-view'
+import type { AccountService } from './account-service'
+import type { MethodService } from './method-service'
+import type { MfaDeps } from './mfa-deps'
+import type { AccountRecord, Role } from './ports'
+import type { SetupCodeService } from './setup-code-service'
+
+/**
+ * Account administration for operators, from the window (admin role, step-up)
+ * or the CLI. New accounts and password resets get a one-time setup code
+ * rather than a password an administrator chose: nobody but the user ever
+ * knows the user's password.
+ */
+export interface AdminServices {
+  readonly accounts: AccountService
+  readonly methods: MethodService
+  readonly setupCodes: SetupCodeService
+}
+
+export interface AccountPatchInput {
+  readonly displayName?: string | undefined
+  readonly email?: string | null | undefined
+  readonly phone?: string | null | undefined
+  readonly role?: Role | undefined
+}
+
+export function createAdminAccountService(deps: MfaDeps, services: AdminServices) {
+  const { accounts, uow, clock, audit } = deps
+
+  function require(username: string): AccountRecord {
+    const account = accounts.findByUsername(username)
+    if (!account) throw new AppError('NOT_FOUND', `No account named "${username}"`)
+    return account
+  }
+
+  function mfaOf(account: AccountRecord, types: readonly MethodKind[], now: number): AdminAccountView['mfa'] {
+    const policy = deps.policy(account.role)
+    const usable = types.filter((t) => policy.mfa.allowedMethods.includes(t))
+    if (usable.length > 0) return { state: 'enrolled', methods: [...types], deadline: null }
+    const requirement = setupRequirement(policy.mfa, account.createdAt, now)
+    switch (requirement.state) {
+      case 'none':
+        return { state: 'none', methods: [...types], deadline: null }
+      case 'invited':
+        return { state: 'invited', methods: [...types], deadline: null }
+      case 'grace':
+        return { state: 'grace', methods: [...types], deadline: iso(requirement.deadline) }
+      case 'required':
+        return { state: 'overdue', methods: [...types], deadline: iso(requirement.deadline) }
+    }
+  }
+
+  function view(account: AccountRecord, types?: readonly MethodKind[]): AdminAccountView {
+    const now = clock.now()
+    const own = types ?? [...new Set(deps.methods.listActive(account.id).map((m) => m.type))]
+    const { passwordChangedAt: _changed, ...base } = toAccountView(account, now)
+    return { ...base, mfa: mfaOf(account, own, now), setupCodePending: deps.setupCodes.get(account.id) !== null }
+  }
+
+  function list(query: { search?: string | undefined; limit: number; offset: number }) {
+    const { accounts: rows, total } = accounts.list({ ...query, search: query.search ?? '' })
+    return { accounts: rows.map((a) => view(a)), total }
+  }
+
+  /** With a password (CLI `account create --password-stdin`) or, by default, a setup code. */
+  async function create(
+    input: { username: string; displayName?: string; email?: string | null; phone?: string | null; role: Role },
+    actor: string,
+  ) {
+    const { code, hash } = await services.setupCodes.make()
+    // A throwaway password satisfies the account rules; the setup code replaces it at once, in one transaction.
+    const placeholder = Buffer.from(deps.random.bytes(24)).toString('base64url')
+    await services.accounts.createAccount({ ...input, password: placeholder }, actor)
+    const account = require(input.username)
+    const expiresAt = uow.tx(() => services.setupCodes.attach(account, hash, actor, clock.now()))
+    return {
+      account: view(require(input.username)),
+      setupCode: { username: account.username, setupCode: code, expiresAt },
+    }
+  }
+
+  function update(username: string, patch: AccountPatchInput, actor: string): AdminAccountView {
+    const phone = patch.phone === undefined || patch.phone === null ? patch.phone : toE164(patch.phone)
+    return uow.tx(() => {
+      const account = require(username)
+      const now = clock.now()
+      if (
+        patch.role === 'user' &&
+        account.role === 'admin' &&
+        !account.disabled &&
+        accounts.countAdmins({ enabledOnly: true }) <= 1
+      ) {
+        throw new AppError('LAST_ADMIN', 'Cannot make the last enabled administrator a user')
+      }
+      accounts.update(account.id, { displayName: patch.displayName, email: patch.email, phone, role: patch.role }, now)
+      const changed = Object.entries(patch)
+        .filter(([, v]) => v !== undefined)
+        .map(([k]) => k)
+      audit.append(
+        { actor, event: 'account.updated', accountId: account.id, detail: { fields: changed.join(',') } },
+        now,
+      )
+      return view(accounts.findById(account.id)!)
+    })
+  }
+
+  async function resetPassword(username: string, actor: string) {
+    const account = require(username)
+    const issued = await services.setupCodes.issue(account, actor)
+    return { username: account.username, ...issued }
+  }
+
+  async function resetMfa(username: string, actor: string) {
+    return services.methods.reset(require(username), actor)
+  }
+
+  function coverage(limit = 500): Coverage {
+    const now = clock.now()
+    const types = deps.methods.typesByAccount()
+    const result: Coverage = {
+      total: 0,
+      byState: { none: 0, invited: 0, grace: 0, overdue: 0, enrolled: 0 },
+      byMethod: { totp: 0, email: 0, sms: 0 },
+      locked: 0,
+      disabled: 0,
+      nonCompliant: [],
+    }
+    const late: Coverage['nonCompliant'] = []
+    for (const account of accounts.iterate()) {
+      const own = types.get(account.id) ?? []
+      const mfa = mfaOf(account, own, now)
+      result.total += 1
+      result.byState[mfa.state] += 1
+      for (const t of own) result.byMethod[t] += 1
+      const accountView = toAccountView(account, now)
+      if (accountView.locked) result.locked += 1
+      if (account.disabled) result.disabled += 1
+      if ((mfa.state === 'grace' || mfa.state === 'overdue') && mfa.deadline !== null && !account.disabled) {
+        late.push({
+          username: account.username,
+          displayName: account.displayName,
+          state: mfa.state,
+          deadline: mfa.deadline,
+        })
+      }
+    }
+    result.nonCompliant = late.sort((a, b) => a.deadline.localeCompare(b.deadline)).slice(0, limit)
+    return result
+  }
+
+  return { list, get: (username: string) => view(require(username)), create, update, resetPassword, resetMfa, coverage }
+}
+
+export type AdminAccountService = ReturnType<typeof createAdminAccountService>

@@ -1,0 +1,98 @@
+import { AppError } from '../domain/app-error'
+import {
+  canonicalRecoveryCode,
+  formatRecoveryCode,
+  normalizeRecoveryCode,
+  recoveryCodeBytes,
+} from '../domain/one-time-codes'
+import { checkNewPassword, isShortWithoutMfa } from '../domain/password-rules'
+import { iso } from './account-view'
+import { currentLock, registerFailure } from './failure-counter'
+import type { MfaDeps } from './mfa-deps'
+import type { AccountRecord } from './ports'
+
+/**
+ * One-time setup codes: an imported account, or one whose password an
+ * administrator reset, has no usable password until its user redeems the code
+ * (printed once, valid 7 days) and chooses one. 80 random bits in the recovery
+ * code format, stored as an Argon2id hash; wrong codes count like any failure (S13).
+ */
+export interface SetupCodeStore {
+  put(accountId: number, codeHash: string, now: number, expiresAt: number): void
+  get(accountId: number): { codeHash: string; expiresAt: number } | null
+  delete(accountId: number): void
+}
+
+/** The password hash of an account waiting for its setup code: no password verifies against it. */
+export const noPasswordHash = '!setup-code-pending'
+const validityMs = 7 * 24 * 3_600_000
+
+export function createSetupCodeService(deps: MfaDeps, store: SetupCodeStore) {
+  const { uow, clock, audit, accounts, sessions } = deps
+
+  /** Makes a code and its hash; the caller stores it inside its own transaction with `store`. */
+  async function make(): Promise<{ code: string; hash: string }> {
+    const code = formatRecoveryCode(deps.random.bytes(recoveryCodeBytes))
+    return { code, hash: await deps.hasher.hash(canonicalRecoveryCode(code)) }
+  }
+
+  /** Within a transaction: the account's password stops working and the code takes its place. */
+  function attach(account: AccountRecord, hash: string, actor: string, now: number): string {
+    const expiresAt = now + validityMs
+    store.put(account.id, hash, now, expiresAt)
+    accounts.setPassword(account.id, noPasswordHash, now, false)
+    sessions.endAllForAccount(account.id, now)
+    audit.append({ actor, event: 'setup-code.issued', accountId: account.id }, now)
+    return iso(expiresAt)
+  }
+
+  async function issue(account: AccountRecord, actor: string): Promise<{ setupCode: string; expiresAt: string }> {
+    const { code, hash } = await make()
+    const expiresAt = uow.tx(() => attach(account, hash, actor, clock.now()))
+    return { setupCode: code, expiresAt }
+  }
+
+  type Outcome = { ok: true } | { ok: false; error: AppError }
+
+  /** The user's first sign-in: the code and a new password. The caller then signs in normally (S14). */
+  async function redeem(username: string, code: string, newPassword: string, actor: string): Promise<void> {
+    const account = accounts.findByUsername(username)
+    const invalid = new AppError(
+      'INVALID_CODE',
+      'This setup code is not right or has expired; ask an administrator for a new one',
+    )
+    if (!account || store.get(account.id) === null) throw invalid
+    const normalized = checkNewPassword(
+      newPassword,
+      { username: account.username, email: account.email, hasMfa: false },
+      deps.isCommonPassword,
+    )
+    const passwordHash = await deps.hasher.hash(normalized)
+    const outcome = uow.tx((): Outcome => {
+      const now = clock.now()
+      const fresh = accounts.findById(account.id)!
+      const lock = currentLock(fresh, now)
+      if (lock) return { ok: false, error: lock }
+      const stored = store.get(account.id)
+      const canonical = normalizeRecoveryCode(code)
+      if (!stored || stored.expiresAt <= now) return { ok: false, error: invalid }
+      if (canonical === null || !deps.hasher.verifySync(stored.codeHash, canonical)) {
+        const failure = registerFailure(deps, fresh, now, actor, 'setup-code.failed', 'setup-code')
+        return {
+          ok: false,
+          error:
+            failure.locked ?? new AppError('INVALID_CODE', invalid.message, { attemptsLeft: failure.attemptsLeft }),
+        }
+      }
+      store.delete(account.id)
+      accounts.setPassword(account.id, passwordHash, now, isShortWithoutMfa(normalized))
+      audit.append({ actor, event: 'setup-code.redeemed', accountId: account.id }, now)
+      return { ok: true }
+    })
+    if (!outcome.ok) throw outcome.error
+  }
+
+  return { make, attach, issue, redeem, pending: (accountId: number) => store.get(accountId) !== null }
+}
+
+export type SetupCodeService = ReturnType<typeof createSetupCodeService>
