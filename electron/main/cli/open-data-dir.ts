@@ -12,20 +12,8 @@ import { CliError } from './command'
  * afterwards. Startup failures become the explanation the app's window shows
  * (describeStartupError), so the operator reads the same reason and fix.
  */
-type Keytar = typeof import('keytar')
-
-/**
- * keytar is CommonJS; Node's ESM loader finds only its first export
- * (`getPassword`) as a named one, so `import('keytar')` lacks `setPassword`.
- * The whole module object is its `default`.
- */
-async function loadKeytar(): Promise<Keytar> {
-  const loaded: Keytar & { default?: Keytar } = await import('keytar')
-  return loaded.default ?? loaded
-}
-
 export function createCliSecretStore(): SecretStore {
-  return createKeytarSecretStore(loadKeytar)
+  return createKeytarSecretStore()
 }
 
 export function databaseFile(dataDir: string): string {

@@ -51,20 +51,11 @@ function parsePreviewArgs(argv: readonly string[]): PreviewArgs | string {
   return { port, dataDir }
 }
 
-/**
- * keytar is CommonJS, and Node's import() of it exposes only the exports its
- * lexer can see (just getPassword): take the module object from `default`.
- */
-async function loadKeytar(): Promise<typeof import('keytar')> {
-  const loaded = await import('keytar')
-  return (loaded as { default?: typeof import('keytar') }).default ?? loaded
-}
-
 async function openRouter(dataDir: string): Promise<{ router: Router; keyhold: Keyhold | null }> {
   try {
     // The app creates its userData folder itself; the preview does the same for its data dir (owner only).
     mkdirSync(dataDir, { recursive: true, mode: 0o700 })
-    const keyhold = await openKeyhold({ dataDir, secretStore: createKeytarSecretStore(loadKeytar) })
+    const keyhold = await openKeyhold({ dataDir, secretStore: createKeytarSecretStore() })
     const router = createRouter({
       handlers: createHandlers(keyhold),
       sessions: keyhold.auth,
