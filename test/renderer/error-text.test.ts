@@ -130,4 +130,42 @@ describe('describeError', () => {
     expect(describeError(new Error('boom'), tr, 'en').summary).toBe('Something went wrong inside Keyhold. Try again.')
     expect(missing).toEqual([])
   })
+
+  it('S13: a wrong code says how many tries are left, on the code field when there is one', () => {
+    const wrong = describeText({ code: 'INVALID_CODE', message: 'x', attemptsLeft: 2 }, { codeField: 'code' })
+    expect(wrong.summary).toBe('That code is not right. Check it and try again. 2 tries left.')
+    expect(wrong.fields).toEqual({ code: wrong.summary })
+    expect(describeText({ code: 'INVALID_CODE', message: 'x', attemptsLeft: 1 }).summary).toBe(
+      'That code is not right. Check it and try again. 1 try left.',
+    )
+    expect(describeText({ code: 'INVALID_CODE', message: 'x' }).summary).toBe(
+      'That code is not right. Check it and try again.',
+    )
+    expect(describeText({ code: 'EXPIRED', message: 'x' }, { codeField: 'code' }).fields).toEqual({
+      code: 'That code has expired. Ask for a new one.',
+    })
+  })
+
+  it("shows the provider's own words when a code could not be delivered", () => {
+    expect(
+      describeText({ code: 'DELIVERY_FAILED', message: 'the SMS gateway refused the message (403)' }).summary,
+    ).toBe(
+      'The message could not be sent. Try again later, or ask an administrator to check the email or SMS settings. Details: the SMS gateway refused the message (403)',
+    )
+    expect(describeText({ code: 'DELIVERY_FAILED', message: ' ' }).summary).toBe(
+      'The message could not be sent. Try again later, or ask an administrator to check the email or SMS settings.',
+    )
+  })
+
+  it('speaks Chinese in the Chinese catalogue', () => {
+    const zh = createKeyholdI18n({ locale: 'zh-CN', missing: (_locale, key) => void missing.push(key) })
+    const zhTr: Translator = { t: zh.global.t, te: (key: string) => zh.global.te(key) }
+    const described = describeError(
+      new KeyholdError({ code: 'INVALID_CODE', message: 'x', attemptsLeft: 3 }),
+      zhTr,
+      'zh-CN',
+    )
+    expect(described.summary).toBe('验证码不正确。请检查后重试。还剩 3 次尝试机会。')
+    expect(missing).toEqual([])
+  })
 })

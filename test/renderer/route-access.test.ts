@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { redirectFor } from '../../renderer/src/router/route-access'
 
 describe('redirectFor', () => {
-  const ready = { available: true, setupRequired: false, signedIn: false }
+  const ready = { available: true, setupRequired: false, signedIn: false, challengePending: false }
 
   it('sends every page to the unavailable page while the app is unavailable', () => {
     const state = { ...ready, available: false }
@@ -30,5 +30,16 @@ describe('redirectFor', () => {
     expect(redirectFor('session', signedIn)).toBeNull()
     expect(redirectFor('guest', signedIn)).toBe('account')
     expect(redirectFor('setup', signedIn)).toBe('account')
+    expect(redirectFor('challenge', signedIn)).toBe('account')
+  })
+
+  it('S14: while a second factor is owed, only the second-factor page is open', () => {
+    const pending = { ...ready, challengePending: true }
+    expect(redirectFor('challenge', pending)).toBeNull()
+    expect(redirectFor('guest', pending)).toBe('sign-in-challenge')
+    expect(redirectFor('session', pending)).toBe('sign-in-challenge')
+    expect(redirectFor('setup', pending)).toBe('sign-in-challenge')
+    // Without a challenge the page has nothing to ask: back to sign-in.
+    expect(redirectFor('challenge', ready)).toBe('sign-in')
   })
 })

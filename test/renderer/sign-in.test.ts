@@ -2,12 +2,14 @@ import { flushPromises } from '@vue/test-utils'
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import {
   adminAccount,
+  challengeFor,
   createFakeBridge,
   deferred,
   fail,
   installBridge,
   ok,
   sessionFor,
+  totpMethod,
   type FakeBridge,
 } from './support/fake-bridge'
 import { alertTexts, buttonByText, fieldError, inputByLabel, mountApp, type MountedApp } from './support/mount-app'
@@ -97,15 +99,14 @@ describe('sign-in', () => {
     expect(formError()).toBe('This account is disabled. Ask an administrator to enable it.')
   })
 
-  it('S14: does not treat a password that opens a second-factor challenge as signed in', async () => {
-    // Cast: the answer's challenge shape belongs to the MFA contract, which this page does not read.
-    bridge.signIn.mockResolvedValue(ok({ status: 'mfa-required', challenge: {} }) as never)
+  it('S14: a password that opens a second-factor challenge is not signed in: the challenge page comes next', async () => {
+    bridge.signIn.mockResolvedValue(ok({ status: 'mfa-required', challenge: challengeFor([totpMethod]) }))
     await signIn('ada', 'orbit lantern pebble quartz')
-    expect(app.router.currentRoute.value.name).toBe('sign-in')
-    expect(formError()).toBe('This account needs a second factor to sign in, which this window cannot ask for yet.')
+    expect(app.router.currentRoute.value.name).toBe('sign-in-challenge')
+    expect(app.wrapper.get('h1').text()).toBe('Two-step verification')
     await app.router.push('/account')
     await flushPromises()
-    expect(app.router.currentRoute.value.name).toBe('sign-in')
+    expect(app.router.currentRoute.value.name).toBe('sign-in-challenge')
   })
 
   it('disables "Sign in" while signing in', async () => {

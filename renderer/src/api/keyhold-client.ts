@@ -1,5 +1,12 @@
 import type { KeyholdApi } from '../../../electron/shared/api'
 import type { Result } from '../../../electron/shared/errors'
+import type {
+  ChallengeView,
+  EnrollmentView,
+  MethodView,
+  MfaOverview,
+  SentCode,
+} from '../../../electron/shared/mfa-schemas'
 import type { AccountView, AppState, RequestOf, ResponseOf } from '../../../electron/shared/schemas'
 import { KeyholdError, isSessionEnded } from './keyhold-error'
 
@@ -15,6 +22,12 @@ export type SignInInput = RequestOf<'auth:sign-in'>
 export type ConfirmPasswordInput = RequestOf<'auth:confirm-password'>
 export type ChangePasswordInput = RequestOf<'account:change-password'>
 export type SignInResult = ResponseOf<'auth:sign-in'>
+export type BeginEnrollmentInput = RequestOf<'mfa:begin-enrollment'>
+export type ContactChangeInput = RequestOf<'account:begin-contact-change'>
+export type RecoverySignInResult = ResponseOf<'auth:use-recovery-code'>
+export type SignedInResult = ResponseOf<'auth:verify-code'>
+export type VerifyEnrollmentResult = ResponseOf<'mfa:verify-enrollment'>
+export type { ChallengeView, EnrollmentView, MethodView, MfaOverview, SentCode }
 
 type FailureListener = (error: KeyholdError) => void
 
@@ -89,4 +102,76 @@ export function getMyAccount(): Promise<AccountView> {
 
 export async function changePassword(input: ChangePasswordInput): Promise<void> {
   await invoke((api) => api.changePassword(input))
+}
+
+// ---- Sign-in challenge (S14): callable by a session still waiting for its second factor ----
+
+export function getChallenge(): Promise<ChallengeView> {
+  return invoke((api) => api.getChallenge({}))
+}
+
+export function sendSignInCode(methodId: number): Promise<SentCode> {
+  return invoke((api) => api.sendSignInCode({ methodId }))
+}
+
+export function verifySignInCode(methodId: number, code: string): Promise<SignedInResult> {
+  return invoke((api) => api.verifySignInCode({ methodId, code }))
+}
+
+export function signInWithRecoveryCode(code: string): Promise<RecoverySignInResult> {
+  return invoke((api) => api.useRecoveryCode({ code }))
+}
+
+// ---- The signed-in user's MFA methods and recovery codes ----
+
+export function listMethods(): Promise<MfaOverview> {
+  return invoke((api) => api.listMethods({}))
+}
+
+export function beginEnrollment(input: BeginEnrollmentInput): Promise<EnrollmentView> {
+  return invoke((api) => api.beginEnrollment(input))
+}
+
+export function resendEnrollmentCode(enrollmentId: string): Promise<SentCode> {
+  return invoke((api) => api.resendEnrollmentCode({ enrollmentId }))
+}
+
+export function verifyEnrollment(enrollmentId: string, code: string): Promise<VerifyEnrollmentResult> {
+  return invoke((api) => api.verifyEnrollment({ enrollmentId, code }))
+}
+
+export function enableEnrollment(enrollmentId: string, recoveryCodesSaved: boolean): Promise<MethodView> {
+  return invoke((api) => api.enableEnrollment({ enrollmentId, recoveryCodesSaved }))
+}
+
+export async function cancelEnrollment(enrollmentId: string): Promise<void> {
+  await invoke((api) => api.cancelEnrollment({ enrollmentId }))
+}
+
+export function setPreferredMethod(methodId: number): Promise<MethodView> {
+  return invoke((api) => api.setPreferredMethod({ methodId }))
+}
+
+export function renameMethod(methodId: number, label: string): Promise<MethodView> {
+  return invoke((api) => api.renameMethod({ methodId, label }))
+}
+
+/** `newPassword` only when the engine asked for one (the last method of an account with a short password, S1). */
+export function removeMethod(methodId: number, newPassword?: string): Promise<{ mfaEnabled: boolean }> {
+  return invoke((api) => api.removeMethod(newPassword === undefined ? { methodId } : { methodId, newPassword }))
+}
+
+export async function regenerateRecoveryCodes(): Promise<string[]> {
+  const { recoveryCodes } = await invoke((api) => api.regenerateRecoveryCodes({}))
+  return recoveryCodes
+}
+
+// ---- Contact details (a code to the new address confirms the change) ----
+
+export function beginContactChange(input: ContactChangeInput): Promise<SentCode> {
+  return invoke((api) => api.beginContactChange(input))
+}
+
+export function confirmContactChange(code: string): Promise<AccountView> {
+  return invoke((api) => api.confirmContactChange({ code }))
 }

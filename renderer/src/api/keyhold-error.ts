@@ -51,3 +51,24 @@ export function isKeyholdError(value: unknown): value is KeyholdError {
 export function isSessionEnded(error: unknown): error is KeyholdError {
   return isKeyholdError(error) && (error.code === 'UNAUTHENTICATED' || error.code === 'SESSION_EXPIRED')
 }
+
+/** The engine wants a fresh password check first (S15); the step-up dialog answers it. */
+export function isStepUpRequired(error: unknown): error is KeyholdError {
+  return isKeyholdError(error) && error.code === 'STEP_UP_REQUIRED'
+}
+
+/**
+ * The person closed the "Confirm your password" dialog instead of confirming:
+ * the sensitive call was not made. Not a failure to report; actions treat it as
+ * "nothing happened".
+ */
+export class StepUpCancelledError extends Error {
+  constructor() {
+    super('The password confirmation was cancelled')
+    this.name = 'StepUpCancelledError'
+  }
+}
+
+export function isStepUpCancelled(error: unknown): error is StepUpCancelledError {
+  return error instanceof StepUpCancelledError
+}

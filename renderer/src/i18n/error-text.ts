@@ -20,6 +20,8 @@ export interface ErrorTextOptions {
    * "the current password is wrong" (step-up), rather than "wrong username or password".
    */
   readonly currentPasswordField?: string
+  /** The code field a wrong or expired code belongs to, so the message sits beside it too. */
+  readonly codeField?: string
 }
 
 export interface Translator {
@@ -34,8 +36,9 @@ function fieldMessage(tr: Translator, group: string, field: string): string {
   return tr.te(key) ? tr.t(key) : tr.t(`${group}.default`)
 }
 
-function join(...sentences: string[]): string {
-  return sentences.filter((s) => s !== '').join(' ')
+/** Chinese runs sentences together (its full stop carries the space); other languages put a space between. */
+export function joinerFor(locale: string): string {
+  return locale.toLowerCase().startsWith('zh') ? '' : ' '
 }
 
 export function describeError(
@@ -45,6 +48,8 @@ export function describeError(
   options: ErrorTextOptions = {},
 ): DescribedError {
   if (!isKeyholdError(error)) return { summary: tr.t('errors.INTERNAL'), fields: {} }
+  const joiner = joinerFor(locale)
+  const join = (...sentences: string[]): string => sentences.filter((s) => s !== '').join(joiner)
   const fields: Record<string, string> = {}
   switch (error.code) {
     case 'VALIDATION':
@@ -77,6 +82,26 @@ export function describeError(
             ? ''
             : tr.t('errors.lockedUntil', { time: formatDateTime(until, locale) })
       return { summary: join(tr.t('errors.LOCKED'), detail), fields }
+    }
+    case 'INVALID_CODE': {
+      const attempts = error.attemptsLeft === undefined ? '' : tr.t('errors.codeAttemptsLeft', error.attemptsLeft)
+      const text = join(tr.t('errors.INVALID_CODE'), attempts)
+      if (options.codeField !== undefined) fields[options.codeField] = text
+      return { summary: text, fields }
+    }
+    case 'EXPIRED': {
+      const text = tr.t('errors.EXPIRED')
+      if (options.codeField !== undefined) fields[options.codeField] = text
+      return { summary: text, fields }
+    }
+    case 'DELIVERY_FAILED': {
+      // The provider's own words (e.g. "the SMS gateway refused the message (403)") help whoever
+      // fixes the settings; they hold no secret (the adapters never put one in a message).
+      const detail = error.payload.message.trim()
+      return {
+        summary: join(tr.t('errors.DELIVERY_FAILED'), detail === '' ? '' : tr.t('errors.deliveryDetail', { detail })),
+        fields,
+      }
     }
     case 'RATE_LIMITED': {
       const at = error.retryAt

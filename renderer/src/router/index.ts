@@ -2,9 +2,13 @@ import type { Pinia } from 'pinia'
 import { createRouter, createWebHashHistory, type RouteRecordRaw, type RouterHistory } from 'vue-router'
 import { useAppStateStore } from '../stores/app-state-store'
 import { useSessionStore } from '../stores/session-store'
+import { useSignInChallengeStore } from '../stores/sign-in-challenge-store'
 import ChangePasswordView from '../views/ChangePasswordView.vue'
+import ContactChangeView from '../views/ContactChangeView.vue'
 import FirstRunSetupView from '../views/FirstRunSetupView.vue'
+import MfaSetupView from '../views/MfaSetupView.vue'
 import MyAccountView from '../views/MyAccountView.vue'
+import SignInChallengeView from '../views/SignInChallengeView.vue'
 import SignInView from '../views/SignInView.vue'
 import UnavailableView from '../views/UnavailableView.vue'
 import { redirectFor, type RouteAccess, type RouteName } from './route-access'
@@ -23,6 +27,12 @@ const routes: (RouteRecordRaw & { name?: RouteName })[] = [
   { path: '/setup', name: 'setup', component: FirstRunSetupView, meta: { access: 'setup', titleKey: 'setup.title' } },
   { path: '/sign-in', name: 'sign-in', component: SignInView, meta: { access: 'guest', titleKey: 'signIn.title' } },
   {
+    path: '/sign-in/verify',
+    name: 'sign-in-challenge',
+    component: SignInChallengeView,
+    meta: { access: 'challenge', titleKey: 'challenge.title' },
+  },
+  {
     path: '/account',
     name: 'account',
     component: MyAccountView,
@@ -33,6 +43,27 @@ const routes: (RouteRecordRaw & { name?: RouteName })[] = [
     name: 'change-password',
     component: ChangePasswordView,
     meta: { access: 'session', titleKey: 'changePassword.title' },
+  },
+  {
+    path: '/account/email',
+    name: 'change-email',
+    component: ContactChangeView,
+    props: { field: 'email' },
+    meta: { access: 'session', titleKey: 'contact.email.title' },
+  },
+  {
+    path: '/account/phone',
+    name: 'change-phone',
+    component: ContactChangeView,
+    props: { field: 'phone' },
+    meta: { access: 'session', titleKey: 'contact.phone.title' },
+  },
+  {
+    path: '/account/mfa/setup/:type(totp|email|sms)',
+    name: 'mfa-setup',
+    component: MfaSetupView,
+    props: true,
+    meta: { access: 'session', titleKey: 'wizard.pageTitle' },
   },
   {
     path: '/unavailable',
@@ -53,11 +84,13 @@ export function createKeyholdRouter(pinia: Pinia, history: RouterHistory = creat
   router.beforeEach(async (to) => {
     const appState = useAppStateStore(pinia)
     const session = useSessionStore(pinia)
+    const challenge = useSignInChallengeStore(pinia)
     if (!appState.loaded) await appState.load()
     const target = redirectFor(to.meta.access, {
       available: appState.available,
       setupRequired: appState.setupRequired,
       signedIn: session.signedIn,
+      challengePending: challenge.pending,
     })
     return target === null || target === to.name ? true : { name: target, replace: true }
   })

@@ -4,10 +4,18 @@ import type { AccountView } from '../../../electron/shared/schemas'
 import * as client from '../api/keyhold-client'
 import { useSessionStore } from './session-store'
 
+/** A one-time message for the next "My account" page, from a page that finished something. */
+export type AccountFlash =
+  | { readonly kind: 'methodEnabled'; readonly label: string; readonly preferred: boolean }
+  | { readonly kind: 'setupCancelled' }
+  | { readonly kind: 'contactChanged'; readonly field: 'email' | 'phone' }
+  | { readonly kind: 'recoverySignIn'; readonly remaining: number; readonly low: boolean }
+
 /** The signed-in user's own account: the profile shown on "My account", and the password change. */
 export const useAccountStore = defineStore('account', () => {
   const session = useSessionStore()
   const me = ref<AccountView | null>(null)
+  const flash = ref<AccountFlash | null>(null)
 
   async function loadMe(): Promise<AccountView> {
     const account = await client.getMyAccount()
@@ -28,17 +36,35 @@ export const useAccountStore = defineStore('account', () => {
     await loadMe().catch(() => undefined)
   }
 
+  /** The main process answered a change with the account as it now is. */
+  function adopt(account: AccountView): void {
+    me.value = account
+  }
+
+  function announce(next: AccountFlash): void {
+    flash.value = next
+  }
+
+  /** Hands the message to the page that shows it, once. */
+  function takeFlash(): AccountFlash | null {
+    const taken = flash.value
+    flash.value = null
+    return taken
+  }
+
   function clear(): void {
     me.value = null
   }
 
   // A profile must never outlive its session (sign-out, expiry, another user signing in).
+  // A message set while signing in (a recovery code was used) is for the session that starts.
   watch(
     () => session.account?.username ?? null,
     (now, before) => {
       if (now !== before) clear()
+      if (now === null) flash.value = null
     },
   )
 
-  return { me, loadMe, changePassword, clear }
+  return { me, flash, loadMe, changePassword, adopt, announce, takeFlash, clear }
 })

@@ -2,10 +2,23 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type { SessionView } from '../../../electron/shared/schemas'
 import * as client from '../api/keyhold-client'
+import type { ChallengeView } from '../api/keyhold-client'
 import { isSessionEnded } from '../api/keyhold-error'
 
 /** What the sign-in page says when the app sends someone there. */
-export type SignInNotice = 'adminCreated' | 'setupDone' | 'signedOut' | 'sessionExpired' | 'signInRequired'
+export type SignInNotice =
+  | 'adminCreated'
+  | 'setupDone'
+  | 'signedOut'
+  | 'sessionExpired'
+  | 'signInRequired'
+  | 'signInCancelled'
+  | 'challengeEnded'
+  | 'challengeExpired'
+
+/** What a right password leads to: a session, or a second-factor challenge (S14). */
+export type SignInOutcome =
+  { readonly status: 'signed-in' } | { readonly status: 'second-factor'; readonly challenge: ChallengeView }
 
 /**
  * The signed-in session as the main process described it. The main process is
@@ -33,18 +46,19 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   /**
-   * Returns 'second-factor' when the password was right but the account has MFA
-   * (S14): the main process then holds a session that can only finish signing in.
+   * 'second-factor' (with the challenge) when the password was right but the
+   * account has MFA (S14): the main process then holds a session that can only
+   * finish signing in, and nothing here counts as signed in yet.
    */
-  async function signIn(username: string, password: string): Promise<'signed-in' | 'second-factor'> {
+  async function signIn(username: string, password: string): Promise<SignInOutcome> {
     const result = await client.signIn({ username, password })
     notice.value = null
     if (result.status === 'signed-in') {
       adopt(result.session)
-      return 'signed-in'
+      return { status: 'signed-in' }
     }
     lastUsername.value = username
-    return 'second-factor'
+    return { status: 'second-factor', challenge: result.challenge }
   }
 
   async function signOut(): Promise<void> {

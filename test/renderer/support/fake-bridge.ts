@@ -1,6 +1,13 @@
 import { vi, type Mock } from 'vitest'
 import type { KeyholdApi } from '../../../electron/shared/api'
 import type { ErrorPayload, Result } from '../../../electron/shared/errors'
+import type {
+  ChallengeView,
+  EnrollmentView,
+  MethodView,
+  MfaOverview,
+  SentCode,
+} from '../../../electron/shared/mfa-schemas'
 import type { AccountView, AppState, SessionView } from '../../../electron/shared/schemas'
 
 /**
@@ -10,9 +17,31 @@ import type { AccountView, AppState, SessionView } from '../../../electron/share
  */
 export type FakeBridge = { [M in BridgeMethod]: Mock<KeyholdApi[M]> }
 
-/** The channels this renderer calls (issue 2); the fake answers only these. */
+/** The channels this renderer calls (issues 2 and 4); the fake answers only these. */
 type BridgeMethod =
-  'getAppState' | 'createFirstAdmin' | 'signIn' | 'signOut' | 'confirmPassword' | 'getMyAccount' | 'changePassword'
+  | 'getAppState'
+  | 'createFirstAdmin'
+  | 'signIn'
+  | 'signOut'
+  | 'confirmPassword'
+  | 'getMyAccount'
+  | 'changePassword'
+  | 'getChallenge'
+  | 'sendSignInCode'
+  | 'verifySignInCode'
+  | 'useRecoveryCode'
+  | 'listMethods'
+  | 'beginEnrollment'
+  | 'resendEnrollmentCode'
+  | 'verifyEnrollment'
+  | 'enableEnrollment'
+  | 'cancelEnrollment'
+  | 'setPreferredMethod'
+  | 'renameMethod'
+  | 'removeMethod'
+  | 'regenerateRecoveryCodes'
+  | 'beginContactChange'
+  | 'confirmContactChange'
 
 export const adminAccount: AccountView = {
   username: 'ada',
@@ -34,7 +63,119 @@ export function sessionFor(account: AccountView = adminAccount): SessionView {
     expiresAt: '2026-11-28T20:30:00.000Z',
     idleTimeoutMinutes: 30,
     stepUpUntil: '2026-11-28T08:35:00.000Z',
+    mfaSetup: null,
   }
+}
+
+/** "Now" in these tests: the fake clock starts here, and the fixtures' times are relative to it. */
+export const testNow = Date.parse('2026-11-28T08:30:00.000Z')
+export const isoAt = (secondsFromNow: number) => new Date(testNow + secondsFromNow * 1000).toISOString()
+
+export const totpMethod: MethodView = {
+  id: 1,
+  type: 'totp',
+  label: 'Authenticator app',
+  destination: null,
+  preferred: true,
+  createdAt: '2026-11-20T10:00:00.000Z',
+  lastUsedAt: '2026-11-27T18:00:00.000Z',
+  weaker: false,
+}
+
+export const emailMethod: MethodView = {
+  id: 2,
+  type: 'email',
+  label: 'Work email',
+  destination: 'a•••a@example.org',
+  preferred: false,
+  createdAt: '2026-11-21T10:00:00.000Z',
+  lastUsedAt: null,
+  weaker: true,
+}
+
+export const smsMethod: MethodView = {
+  id: 3,
+  type: 'sms',
+  label: 'Text message',
+  destination: '+44 •••••••961',
+  preferred: false,
+  createdAt: '2026-11-22T10:00:00.000Z',
+  lastUsedAt: null,
+  weaker: true,
+}
+
+export function overview(methods: readonly MethodView[], recoveryCodesRemaining = 10): MfaOverview {
+  return {
+    methods: [...methods],
+    recoveryCodesRemaining,
+    recoveryCodesLow: methods.length > 0 && recoveryCodesRemaining <= 3,
+  }
+}
+
+/** A challenge as the engine orders it: the preferred method first. */
+export function challengeFor(methods: readonly MethodView[], recoveryCodesAvailable = true): ChallengeView {
+  const preferred = methods.find((m) => m.preferred) ?? methods[0]!
+  return {
+    methods: [preferred, ...methods.filter((m) => m.id !== preferred.id)],
+    preferredMethodId: preferred.id,
+    recoveryCodesAvailable,
+    expiresAt: isoAt(600),
+    attemptsLeft: 5,
+  }
+}
+
+export function sentCode(sentTo: string, cooldownSeconds = 60): SentCode {
+  return { sentTo, resendAvailableAt: isoAt(cooldownSeconds), expiresAt: isoAt(300) }
+}
+
+export const totpSecret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP'
+export const qrDataUrl =
+  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=='
+
+export function totpEnrollment(): EnrollmentView {
+  return {
+    enrollmentId: 'enrollment-totp',
+    type: 'totp',
+    label: 'Authenticator app',
+    expiresAt: isoAt(600),
+    totp: {
+      otpauthUri: `otpauth://totp/Keyhold:ada?secret=${totpSecret}&issuer=Keyhold`,
+      secret: totpSecret,
+      qrDataUrl,
+      algorithm: 'sha1',
+      digits: 6,
+      period: 30,
+    },
+    code: null,
+  }
+}
+
+export function codeEnrollment(type: 'email' | 'sms', sentTo: string): EnrollmentView {
+  return {
+    enrollmentId: `enrollment-${type}`,
+    type,
+    label: type === 'email' ? 'Email' : 'Text message',
+    expiresAt: isoAt(600),
+    totp: null,
+    code: sentCode(sentTo),
+  }
+}
+
+export const recoveryCodes = [
+  'ABCD-EFGH-JKLM-NPQR',
+  'BCDE-FGHJ-KLMN-PQRS',
+  'CDEF-GHJK-LMNP-QRST',
+  'DEFG-HJKL-MNPQ-RSTU',
+  'EFGH-JKLM-NPQR-STUV',
+  'FGHJ-KLMN-PQRS-TUVW',
+  'GHJK-LMNP-QRST-UVWX',
+  'HJKL-MNPQ-RSTU-VWXY',
+  'JKLM-NPQR-STUV-WXYZ',
+  'KLMN-PQRS-TUVW-XYZ2',
+]
+
+export function stepUpRequired(): Result<never> {
+  return fail({ code: 'STEP_UP_REQUIRED', message: 'Confirm your password to continue' })
 }
 
 export function ok<T>(value: T): Result<T> {
@@ -58,6 +199,42 @@ export function createFakeBridge(): FakeBridge {
     confirmPassword: vi.fn<KeyholdApi['confirmPassword']>(async () => ok({ stepUpUntil: '2026-11-28T08:40:00.000Z' })),
     getMyAccount: vi.fn<KeyholdApi['getMyAccount']>(async () => ok(adminAccount)),
     changePassword: vi.fn<KeyholdApi['changePassword']>(async () => ok({})),
+    getChallenge: vi.fn<KeyholdApi['getChallenge']>(async () => ok(challengeFor([totpMethod]))),
+    sendSignInCode: vi.fn<KeyholdApi['sendSignInCode']>(async () => ok(sentCode('a•••a@example.org'))),
+    verifySignInCode: vi.fn<KeyholdApi['verifySignInCode']>(async () =>
+      ok({ status: 'signed-in' as const, session: sessionFor() }),
+    ),
+    useRecoveryCode: vi.fn<KeyholdApi['useRecoveryCode']>(async () =>
+      ok({ status: 'signed-in' as const, session: sessionFor(), recoveryCodesRemaining: 9, recoveryCodesLow: false }),
+    ),
+    listMethods: vi.fn<KeyholdApi['listMethods']>(async () => ok(overview([]))),
+    beginEnrollment: vi.fn<KeyholdApi['beginEnrollment']>(async (input) =>
+      ok(
+        input.type === 'totp'
+          ? totpEnrollment()
+          : codeEnrollment(input.type, input.type === 'email' ? 'n•••w@example.org' : '+44 •••••••958'),
+      ),
+    ),
+    resendEnrollmentCode: vi.fn<KeyholdApi['resendEnrollmentCode']>(async () => ok(sentCode('n•••w@example.org'))),
+    verifyEnrollment: vi.fn<KeyholdApi['verifyEnrollment']>(async (input) =>
+      ok({ enrollmentId: input.enrollmentId, recoveryCodes: [...recoveryCodes] }),
+    ),
+    enableEnrollment: vi.fn<KeyholdApi['enableEnrollment']>(async () => ok({ ...totpMethod, id: 9, lastUsedAt: null })),
+    cancelEnrollment: vi.fn<KeyholdApi['cancelEnrollment']>(async () => ok({})),
+    setPreferredMethod: vi.fn<KeyholdApi['setPreferredMethod']>(async (input) =>
+      ok({ ...emailMethod, id: input.methodId, preferred: true }),
+    ),
+    renameMethod: vi.fn<KeyholdApi['renameMethod']>(async (input) =>
+      ok({ ...totpMethod, id: input.methodId, label: input.label }),
+    ),
+    removeMethod: vi.fn<KeyholdApi['removeMethod']>(async () => ok({ mfaEnabled: true })),
+    regenerateRecoveryCodes: vi.fn<KeyholdApi['regenerateRecoveryCodes']>(async () =>
+      ok({ recoveryCodes: [...recoveryCodes] }),
+    ),
+    beginContactChange: vi.fn<KeyholdApi['beginContactChange']>(async () => ok(sentCode('n•••w@example.org'))),
+    confirmContactChange: vi.fn<KeyholdApi['confirmContactChange']>(async () =>
+      ok({ ...adminAccount, email: 'new@example.org' }),
+    ),
   }
 }
 
@@ -73,4 +250,27 @@ export function deferred<T>() {
     resolve = r
   })
   return { promise, resolve }
+}
+
+/** A clock the test moves by hand; countdowns read it. */
+export interface FakeClock {
+  now(): number
+  every(ms: number, listener: () => void): () => void
+  advance(ms: number): void
+}
+
+export function createFakeClock(start = testNow): FakeClock {
+  let current = start
+  const listeners = new Set<() => void>()
+  return {
+    now: () => current,
+    every(_ms, listener) {
+      listeners.add(listener)
+      return () => void listeners.delete(listener)
+    },
+    advance(ms) {
+      current += ms
+      for (const listener of [...listeners]) listener()
+    },
+  }
 }

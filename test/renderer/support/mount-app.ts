@@ -2,6 +2,8 @@ import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { createMemoryHistory } from 'vue-router'
 import App from '../../../renderer/src/App.vue'
 import { createKeyholdPlugins } from '../../../renderer/src/app/create-keyhold-app'
+import type { SupportedLocale } from '../../../renderer/src/i18n'
+import { createFakeClock, type FakeClock } from './fake-bridge'
 
 /**
  * Mounts the whole renderer as main.ts does (same router, guard, stores,
@@ -13,14 +15,23 @@ export interface MountedApp {
   readonly router: ReturnType<typeof createKeyholdPlugins>['router']
   readonly pinia: ReturnType<typeof createKeyholdPlugins>['pinia']
   readonly missingKeys: string[]
+  readonly clock: FakeClock
   unmount(): void
 }
 
-export async function mountApp(path = '/'): Promise<MountedApp> {
+export interface MountOptions {
+  readonly clock?: FakeClock
+  readonly locale?: SupportedLocale
+}
+
+export async function mountApp(path = '/', options: MountOptions = {}): Promise<MountedApp> {
   const missingKeys: string[] = []
+  const clock = options.clock ?? createFakeClock()
   const parts = createKeyholdPlugins({
     history: createMemoryHistory(),
+    clock,
     i18n: {
+      ...(options.locale === undefined ? {} : { locale: options.locale }),
       missing: (_locale, key) => {
         missingKeys.push(key)
       },
@@ -36,8 +47,11 @@ export async function mountApp(path = '/'): Promise<MountedApp> {
     router: parts.router,
     pinia: parts.pinia,
     missingKeys,
+    clock,
     unmount() {
       wrapper.unmount()
+      // The language choice is remembered in localStorage; each test starts without one.
+      window.localStorage.clear()
       parts.dispose()
       host.remove()
     },
@@ -73,4 +87,21 @@ export function fieldError(wrapper: VueWrapper, labelText: string): string | nul
 
 export function alertTexts(wrapper: VueWrapper): string[] {
   return wrapper.findAll('[role="alert"]').map((a) => a.text())
+}
+
+/** Finds a heading by its text (any level). */
+export function headingByText(wrapper: VueWrapper, text: string) {
+  const heading = wrapper.findAll('h1, h2, h3').find((h) => h.text().replace(/\s+/g, ' ').trim() === text)
+  if (!heading) throw new Error(`No heading "${text}"`)
+  return heading
+}
+
+/** The visible text of the page, with runs of white space made single (ICU puts odd spaces in times). */
+export function pageText(wrapper: VueWrapper): string {
+  return wrapper.text().replace(/\s+/g, ' ')
+}
+
+/** Whether a button with this text exists. */
+export function hasButton(wrapper: VueWrapper, text: string): boolean {
+  return wrapper.findAll('button').some((b) => b.text() === text)
 }
