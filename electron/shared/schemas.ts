@@ -90,6 +90,8 @@ export const appStateSchema = z.discriminatedUnion('status', [
     status: z.literal('ready'),
     setupRequired: z.boolean(),
     session: sessionViewSchema.nullable(),
+    /** This window's sign-in is waiting for its second factor: the window can resume it (auth:get-challenge). */
+    challengePending: z.boolean(),
   }),
   z.object({ status: z.literal('unavailable'), problem: appProblemSchema }),
 ])

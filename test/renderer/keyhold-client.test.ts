@@ -105,6 +105,11 @@ describe('keyhold-client', () => {
     expect(bridge.signOut).toHaveBeenCalledWith({})
     expect(bridge.confirmPassword).toHaveBeenCalledWith({ password: 'old' })
     expect(bridge.changePassword).toHaveBeenCalledWith({ newPassword: 'new one' })
-    expect(await client.getAppState()).toEqual({ status: 'ready', setupRequired: false, session: null })
+    expect(await client.getAppState()).toEqual({
+      status: 'ready',
+      setupRequired: false,
+      session: null,
+      challengePending: false,
+    })
   })
 })

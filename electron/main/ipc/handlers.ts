@@ -38,6 +38,7 @@ export function createHandlers(keyhold: Pick<Keyhold, 'services'>): Handlers {
       // A session still owing its second factor is not signed in; one that must set up MFA is,
       // so the window can take it straight into the wizard.
       session: ctx.session && ctx.session.session.state !== 'pending_mfa' ? auth.sessionView(ctx.session) : null,
+      challengePending: ctx.session?.session.state === 'pending_mfa',
     }),
     'setup:create-admin': async (input, ctx) => {
       const created = await accounts.createFirstAdmin(input, `${transportOf(ctx.actor)}:setup`)

@@ -186,8 +186,15 @@ export function fail(error: ErrorPayload): Result<never> {
   return { ok: false, error }
 }
 
-export function readyState(options: { setupRequired?: boolean; session?: SessionView | null } = {}): AppState {
-  return { status: 'ready', setupRequired: options.setupRequired ?? false, session: options.session ?? null }
+export function readyState(
+  options: { setupRequired?: boolean; session?: SessionView | null; challengePending?: boolean } = {},
+): AppState {
+  return {
+    status: 'ready',
+    setupRequired: options.setupRequired ?? false,
+    session: options.session ?? null,
+    challengePending: options.challengePending ?? false,
+  }
 }
 
 export function createFakeBridge(): FakeBridge {
