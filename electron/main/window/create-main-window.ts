@@ -1,34 +1,25 @@
-import { BrowserWindow, type WebContents, type WebPreferences } from 'electron'
-import { denyAllPermissions, guardWebContents } from './web-contents-guards'
+import { BrowserWindow, type WebContents } from 'electron'
+import { captureWindowState, defaultWindowState, minimumWindowSize, type WindowState } from '../app/window-state'
+import type { Logger } from '../app/rotating-log'
+import { blockRemoteRequests, denyAllPermissions, guardWebContents } from './web-contents-guards'
 import type { RendererTarget } from './trusted-origin'
 
-/**
- * S23: the renderer gets no Node, runs in Chromium's sandbox, and sees the
- * preload's API only through the context bridge. Every value here is spelled
- * out, even where it is Electron's default, so a changed default cannot loosen it.
- */
-export function secureWebPreferences(preloadPath: string): WebPreferences {
-  return {
-    preload: preloadPath,
-    contextIsolation: true,
-    sandbox: true,
-    nodeIntegration: false,
-    nodeIntegrationInWorker: false,
-    nodeIntegrationInSubFrames: false,
-    webSecurity: true,
-    allowRunningInsecureContent: false,
-    webviewTag: false,
-    experimentalFeatures: false,
-    navigateOnDragDrop: false,
-    safeDialogs: true,
-    // The spellchecker downloads dictionaries from a Google CDN: Keyhold makes no network call it does not need.
-    spellcheck: false,
-  }
+export interface WindowStateSource {
+  /** Where and how large the next window opens (already fitted to the current displays). */
+  initial(): WindowState
+  /** Called as a window closes, with its last normal bounds. */
+  remember(state: WindowState): void
 }
 
 export interface WindowManagerOptions {
   readonly preloadPath: string
   readonly target: RendererTarget
+  /** Developer tools in the window: development only; a packaged build has none. */
+  readonly developerTools?: boolean
+  /** Restores and remembers the window's size and position; without it every window opens at the default. */
+  readonly windowState?: WindowStateSource
+  /** Where problems go; without it, stderr. */
+  readonly logger?: Pick<Logger, 'error'>
 }
 
 export interface WindowManager {
@@ -44,16 +35,42 @@ export function createWindowManager(options: WindowManagerOptions): WindowManage
   const windows = new Map<number, BrowserWindow>()
 
   function open(): BrowserWindow {
+    const state = options.windowState?.initial() ?? defaultWindowState
+    const position = state.x !== undefined && state.y !== undefined ? { x: state.x, y: state.y } : {}
     const window = new BrowserWindow({
       title: 'Keyhold',
-      width: 1024,
-      height: 720,
-      minWidth: 640,
-      minHeight: 520,
+      ...position,
+      width: state.width,
+      height: state.height,
+      minWidth: minimumWindowSize.width,
+      minHeight: minimumWindowSize.height,
       // Shown once painted, so the user never sees a blank white frame.
       show: false,
       autoHideMenuBar: true,
-      webPreferences: secureWebPreferences(options.preloadPath),
+      // S23: the renderer gets no Node, runs in Chromium's sandbox, and sees the preload's API only
+      // through the context bridge. Every value is spelled out here, in the constructor call, even
+      // where it is Electron's default: a changed default cannot loosen it, and
+      // `npm run scan:electron` (electronegativity) can read each one where the window is made.
+      webPreferences: {
+        preload: options.preloadPath,
+        contextIsolation: true,
+        sandbox: true,
+        nodeIntegration: false,
+        nodeIntegrationInWorker: false,
+        nodeIntegrationInSubFrames: false,
+        webSecurity: true,
+        allowRunningInsecureContent: false,
+        webviewTag: false,
+        experimentalFeatures: false,
+        navigateOnDragDrop: false,
+        safeDialogs: true,
+        // A middle click (auxclick) on a link would otherwise ask for a new window; those are denied
+        // anyway (web-contents-guards.ts), this stops the event at the source.
+        disableBlinkFeatures: 'Auxclick',
+        devTools: options.developerTools ?? false,
+        // The spellchecker downloads dictionaries from a Google CDN: Keyhold makes no network call it does not need.
+        spellcheck: false,
+      },
     })
     const contents = window.webContents
     // The id is read now: after 'closed' the web contents are destroyed and cannot be asked.
@@ -61,10 +78,18 @@ export function createWindowManager(options: WindowManagerOptions): WindowManage
     windows.set(id, window)
     guardWebContents(contents, { trustedOrigin: options.target.origin })
     denyAllPermissions(contents.session)
-    window.once('ready-to-show', () => window.show())
+    blockRemoteRequests(contents.session, options.target.origin)
+    window.once('ready-to-show', () => {
+      if (state.maximized) window.maximize()
+      window.show()
+    })
+    // 'close' comes while the window still has its bounds ('closed' is too late to ask).
+    window.on('close', () => options.windowState?.remember(captureWindowState(window)))
     window.on('closed', () => windows.delete(id))
     contents.loadURL(options.target.url).catch((error: unknown) => {
-      console.error('Keyhold: the window could not load its page:', error instanceof Error ? error.message : error)
+      const message = 'the window could not load its page'
+      if (options.logger) options.logger.error(message, error)
+      else console.error(`Keyhold: ${message}:`, error instanceof Error ? error.message : error)
     })
     return window
   }

@@ -84,6 +84,33 @@ export function denyAllPermissions(session: Session): void {
 }
 
 /**
+ * A URL the renderer's session may fetch over the network: only the trusted origin (in development the
+ * Vite dev server) and, for Vite's live reload, a ws(s) socket to that same host and port.
+ */
+export function isTrustedNetworkUrl(url: string, trustedOrigin: string): boolean {
+  if (isTrustedUrl(url, trustedOrigin)) return true
+  const origin = originOf(url)
+  if (origin === null) return false
+  const asHttp = origin.replace(/^ws(s?):/, 'http$1:')
+  return asHttp !== origin && asHttp === trustedOrigin
+}
+
+/** Every request of the network schemes goes past this filter; app:// and data: are not network requests. */
+export const networkUrlPatterns = ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*']
+
+/**
+ * S23, no remote content: the renderer never loads anything from the network. A packaged build trusts
+ * only app://keyhold, so every http(s) and websocket request of its session is cancelled in the main
+ * process. The CSP says the same in the page; this holds even if the CSP were bypassed. (The SMTP and
+ * SMS providers are called by the main process through Node, not through this session.)
+ */
+export function blockRemoteRequests(session: Session, trustedOrigin: string): void {
+  session.webRequest.onBeforeRequest({ urls: networkUrlPatterns }, (details, callback) => {
+    callback({ cancel: !isTrustedNetworkUrl(details.url, trustedOrigin) })
+  })
+}
+
+/**
  * The Electron checklist's pattern: guard every web contents the app ever
  * creates, not only the windows we know about. Call before the first window.
  */

@@ -64,6 +64,17 @@ describe('app:// protocol', () => {
     expect(contentSecurityPolicy).not.toMatch(/unsafe-(inline|eval)|\*/)
   })
 
+  it('lets the page load nothing from another origin', () => {
+    // S23: no remote content. Every fetch directive names only the app itself, data: images, or nothing.
+    for (const directive of contentSecurityPolicy.split('; ')) {
+      const [name, ...sources] = directive.split(' ')
+      for (const source of sources) {
+        expect(["'self'", "'none'", 'data:'], `${name} ${source}`).toContain(source)
+      }
+    }
+    expect(contentSecurityPolicy).toContain("connect-src 'self'")
+  })
+
   it('sends the right MIME types', async () => {
     expect((await get('app://keyhold/assets/index-abc.js')).headers.get('content-type')).toBe(
       'text/javascript; charset=utf-8',

@@ -14,7 +14,21 @@ type PermissionRequestHandler = (contents: unknown, permission: string, callback
 type PermissionCheckHandler = (contents: unknown, permission: string, origin: string, details: unknown) => boolean
 type DevicePermissionHandler = (details: unknown) => boolean
 
+type BeforeRequestListener = (
+  details: { url: string },
+  callback: (response: { cancel?: boolean; redirectURL?: string }) => void,
+) => void
+
 export class FakeSession {
+  /** session.webRequest: one onBeforeRequest listener with its URL filter, as Electron keeps it. */
+  readonly webRequest = {
+    filter: null as { urls: string[] } | null,
+    beforeRequest: null as BeforeRequestListener | null,
+    onBeforeRequest: (filter: { urls: string[] }, listener: BeforeRequestListener) => {
+      this.webRequest.filter = filter
+      this.webRequest.beforeRequest = listener
+    },
+  }
   permissionRequestHandler: PermissionRequestHandler | null = null
   permissionCheckHandler: PermissionCheckHandler | null = null
   devicePermissionHandler: DevicePermissionHandler | null = null
@@ -43,7 +57,13 @@ export class FakeWebContents extends EventEmitter {
   readonly session = new FakeSession()
   readonly mainFrame: FakeFrame
   windowOpenHandler: ((details: { url: string }) => { action: string }) | null = null
-  readonly loadURL = vi.fn(async (_url: string) => {})
+  /** The next loadURL of any web contents rejects with this (a page that fails to load). */
+  static failNextLoad: Error | null = null
+  readonly loadURL = vi.fn(async (_url: string) => {
+    const failure = FakeWebContents.failNextLoad
+    FakeWebContents.failNextLoad = null
+    if (failure) throw failure
+  })
   constructor(url = 'app://keyhold/index.html') {
     super()
     this.mainFrame = { url, processId: 4, routingId: this.id, parent: null }
@@ -63,13 +83,32 @@ export class FakeBrowserWindow extends EventEmitter {
   readonly show = vi.fn()
   readonly focus = vi.fn()
   readonly restore = vi.fn()
+  readonly maximize = vi.fn(() => {
+    this.maximized = true
+  })
   minimized = false
+  maximized = false
+  /** What getNormalBounds() answers: the constructor's bounds until a test moves the window. */
+  normalBounds: { x: number; y: number; width: number; height: number }
   constructor(readonly options: Record<string, unknown>) {
     super()
+    const number = (key: string, fallback: number) => (typeof options[key] === 'number' ? options[key] : fallback)
+    this.normalBounds = {
+      x: number('x', 0),
+      y: number('y', 0),
+      width: number('width', 800),
+      height: number('height', 600),
+    }
     FakeBrowserWindow.created.push(this)
   }
   isMinimized(): boolean {
     return this.minimized
+  }
+  isMaximized(): boolean {
+    return this.maximized
+  }
+  getNormalBounds(): { x: number; y: number; width: number; height: number } {
+    return { ...this.normalBounds }
   }
 }
 
@@ -89,7 +128,45 @@ export const ipcMain = {
 
 export const app = Object.assign(new EventEmitter(), {
   requestSingleInstanceLock: vi.fn(() => true),
+  isPackaged: false,
+  setName: vi.fn(),
+  /** userData etc.; a test points it at a temp folder. */
+  paths: new Map<string, string>(),
+  getPath: vi.fn((name: string) => {
+    const path = app.paths.get(name)
+    if (path === undefined) throw new Error(`fake app.getPath: no path set for ${name}`)
+    return path
+  }),
+  getAppPath: vi.fn(() => '/fake/app'),
+  getVersion: vi.fn(() => '9.8.7'),
+  whenReady: vi.fn(() => Promise.resolve()),
+  quit: vi.fn(),
+  exit: vi.fn(),
+  setAboutPanelOptions: vi.fn(),
+  dock: { hide: vi.fn() },
 })
+
+export const session = {
+  defaultSession: new FakeSession(),
+}
+
+export const screen = {
+  /** Work areas of the attached displays; a test sets them. */
+  displays: [{ workArea: { x: 0, y: 0, width: 1920, height: 1040 } }] as { workArea: Rectangle }[],
+  getAllDisplays: vi.fn(() => screen.displays),
+}
+
+interface Rectangle {
+  x: number
+  y: number
+  width: number
+  height: number
+}
+
+export const Menu = {
+  buildFromTemplate: vi.fn((template: unknown[]) => ({ template })),
+  setApplicationMenu: vi.fn(),
+}
 
 export const protocol = {
   registerSchemesAsPrivileged: vi.fn(),
@@ -98,6 +175,8 @@ export const protocol = {
 
 export const shell = {
   openExternal: vi.fn(async (_url: string) => {}),
+  /** Resolves to '' on success or an error message, like Electron's. */
+  openPath: vi.fn(async (_path: string) => ''),
 }
 
 export const contextBridge = {
@@ -114,6 +193,9 @@ export const electronModule = {
   contextBridge,
   ipcMain,
   ipcRenderer,
+  Menu,
   protocol,
+  screen,
+  session,
   shell,
 }

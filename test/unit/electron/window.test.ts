@@ -1,14 +1,18 @@
 import type { Session, WebContents } from 'electron'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { createWindowManager, secureWebPreferences } from '../../../electron/main/window/create-main-window'
+import type { WindowState } from '../../../electron/main/app/window-state'
+import { createWindowManager } from '../../../electron/main/window/create-main-window'
 import { claimSingleInstance } from '../../../electron/main/window/single-instance'
 import { appEntryUrl, appOrigin, originOf, resolveRendererTarget } from '../../../electron/main/window/trusted-origin'
 import {
+  blockRemoteRequests,
   denyAllPermissions,
   externalUrlAllowlist,
   guardWebContents,
   installWebContentsGuards,
   isAllowedExternalUrl,
+  isTrustedNetworkUrl,
+  networkUrlPatterns,
 } from '../../../electron/main/window/web-contents-guards'
 import { app, FakeBrowserWindow, FakeSession, FakeWebContents, shell } from './fake-electron'
 
@@ -32,12 +36,12 @@ beforeEach(() => {
 })
 
 describe('window factory', () => {
-  it('creates windows with context isolation, sandbox, no Node and no webview', () => {
-    // S23: context isolation, sandbox, no Node integration.
+  it('creates windows with context isolation, sandbox, no Node, no webview and no developer tools', () => {
+    // S23: context isolation, sandbox, no Node integration, no webview; every value explicit.
     const window = createWindowManager({ preloadPath, target }).open()
     const created = FakeBrowserWindow.created[0]!
     expect(window).toBe(created)
-    expect(created.options.webPreferences).toMatchObject({
+    expect(created.options.webPreferences).toEqual({
       preload: preloadPath,
       contextIsolation: true,
       sandbox: true,
@@ -47,9 +51,59 @@ describe('window factory', () => {
       webSecurity: true,
       allowRunningInsecureContent: false,
       webviewTag: false,
+      experimentalFeatures: false,
+      navigateOnDragDrop: false,
+      safeDialogs: true,
+      disableBlinkFeatures: 'Auxclick',
+      devTools: false,
+      spellcheck: false,
     })
-    expect(created.options.webPreferences).toEqual(secureWebPreferences(preloadPath))
     expect(created.webContents.loadURL).toHaveBeenCalledWith('app://keyhold/index.html')
+  })
+
+  it('has developer tools only when asked (development)', () => {
+    createWindowManager({ preloadPath, target, developerTools: true }).open()
+    expect(FakeBrowserWindow.created[0]!.options.webPreferences).toMatchObject({ devTools: true, sandbox: true })
+  })
+
+  it('opens where the state source says, maximizes when it was, and remembers the bounds on close', () => {
+    const remembered: WindowState[] = []
+    const manager = createWindowManager({
+      preloadPath,
+      target,
+      windowState: {
+        initial: () => ({ x: 40, y: 60, width: 900, height: 700, maximized: true }),
+        remember: (state) => remembered.push(state),
+      },
+    })
+    manager.open()
+    const window = FakeBrowserWindow.created[0]!
+    expect(window.options).toMatchObject({ x: 40, y: 60, width: 900, height: 700, minWidth: 640, minHeight: 520 })
+    window.emit('ready-to-show')
+    expect(window.maximize).toHaveBeenCalledTimes(1)
+    expect(window.show).toHaveBeenCalledTimes(1)
+    window.normalBounds = { x: 100.4, y: 120, width: 1000, height: 760.6 }
+    window.emit('close', { preventDefault: vi.fn() })
+    expect(remembered).toEqual([{ x: 100, y: 120, width: 1000, height: 761, maximized: true }])
+  })
+
+  it('lets the OS place a window without a stored position, at the default size', () => {
+    createWindowManager({ preloadPath, target }).open()
+    const options = FakeBrowserWindow.created[0]!.options
+    expect(options).not.toHaveProperty('x')
+    expect(options).not.toHaveProperty('y')
+    expect(options).toMatchObject({ width: 1024, height: 720 })
+    FakeBrowserWindow.created[0]!.emit('ready-to-show')
+    expect(FakeBrowserWindow.created[0]!.maximize).not.toHaveBeenCalled()
+  })
+
+  it('reports a page that fails to load to the logger', async () => {
+    const logger = { error: vi.fn() }
+    const manager = createWindowManager({ preloadPath, target, logger })
+    const failing = new Error('ERR_FILE_NOT_FOUND')
+    FakeWebContents.failNextLoad = failing
+    manager.open()
+    await vi.waitFor(() => expect(logger.error).toHaveBeenCalledWith('the window could not load its page', failing))
   })
 
   it('guards the windows it creates and denies their permissions', () => {
@@ -186,6 +240,53 @@ describe('permissions', () => {
       expect(session.permissionCheckHandler?.(null, permission, appOrigin, {}), permission).toBe(false)
     }
     expect(session.devicePermissionHandler?.({ deviceType: 'usb', origin: appOrigin })).toBe(false)
+  })
+})
+
+describe('no remote content', () => {
+  /** What the session's onBeforeRequest listener answers for `url`. */
+  function decide(session: FakeSession, url: string): { cancel?: boolean } {
+    let answer: { cancel?: boolean } | undefined
+    session.webRequest.beforeRequest?.({ url }, (response) => {
+      answer = response
+    })
+    if (answer === undefined) throw new Error('the listener did not answer')
+    return answer
+  }
+
+  it('cancels every http(s) and websocket request of a packaged build', () => {
+    // S23: no remote content, enforced in the main process as well as by the CSP.
+    const session = new FakeSession()
+    blockRemoteRequests(asSession(session), appOrigin)
+    expect(session.webRequest.filter).toEqual({ urls: networkUrlPatterns })
+    expect(networkUrlPatterns).toEqual(['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*'])
+    for (const url of [
+      'https://cdn.example/lib.js',
+      'http://127.0.0.1:5173/',
+      'http://localhost/',
+      'wss://evil.example/socket',
+      'ws://localhost:5173/',
+    ]) {
+      expect(decide(session, url), url).toEqual({ cancel: true })
+    }
+  })
+
+  it('in development lets through only the dev server and its live-reload socket', () => {
+    const session = new FakeSession()
+    blockRemoteRequests(asSession(session), 'http://localhost:5173')
+    expect(decide(session, 'http://localhost:5173/src/main.ts')).toEqual({ cancel: false })
+    expect(decide(session, 'ws://localhost:5173/?token=x')).toEqual({ cancel: false })
+    expect(decide(session, 'http://localhost:5174/')).toEqual({ cancel: true })
+    expect(decide(session, 'wss://localhost:5173/')).toEqual({ cancel: true })
+    expect(decide(session, 'https://localhost:5173/')).toEqual({ cancel: true })
+    expect(isTrustedNetworkUrl('ws://localhost.evil.example:5173/', 'http://localhost:5173')).toBe(false)
+    expect(isTrustedNetworkUrl('not a url', 'http://localhost:5173')).toBe(false)
+  })
+
+  it('is installed on the session of every window the factory creates', () => {
+    createWindowManager({ preloadPath, target }).open()
+    const session = FakeBrowserWindow.created[0]!.webContents.session
+    expect(decide(session, 'https://evil.example/')).toEqual({ cancel: true })
   })
 })
 
