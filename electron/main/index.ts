@@ -183,7 +183,8 @@ function runAsDesktopApp(): void {
   installWebContentsGuards({ trustedOrigin: target.origin })
   app.on('window-all-closed', () => app.quit())
   app.on('will-quit', () => shutdown.run('quit'))
-  // app.exit() skips 'will-quit'; the database is still closed and checkpointed on the way out.
+  // A fallback for a way out that skips 'will-quit' (app.exit() after a failed start, for one): the
+  // database is still closed and checkpointed if the process gets to its 'exit' event.
   process.once('exit', () => shutdown.run('exit'))
   app
     .whenReady()

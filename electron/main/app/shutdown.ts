@@ -6,8 +6,8 @@ import type { Logger } from './rotating-log'
  * `wal_checkpoint(TRUNCATE)`). A step that fails is logged and the next one still runs.
  *
  * The composition root runs it on `will-quit` (after every window has closed, so no page is waiting
- * on an IPC answer; `before-quit` comes while windows are still open) and on the process's `exit`
- * (which `app.exit()` reaches without `will-quit`). Whichever comes first does the work.
+ * on an IPC answer; `before-quit` comes while windows are still open) and, as a fallback for ways out
+ * that skip `will-quit` such as `app.exit()`, on the process's `exit`. Whichever comes first does the work.
  */
 export interface ShutdownStep {
   readonly name: string
