@@ -40,7 +40,17 @@ export interface CommandDefinition {
 }
 
 /** Codes the CLI prints: the contract's, the startup problems', and its own. */
-export type CliErrorCode = ErrorCode | AppProblem['code'] | 'USAGE' | 'AUDIT_CHAIN_BROKEN' | 'CANCELLED'
+export type CliErrorCode =
+  | ErrorCode
+  | AppProblem['code']
+  | 'USAGE'
+  | 'AUDIT_CHAIN_BROKEN'
+  | 'CANCELLED'
+  | 'MFA_NOT_SET_UP'
+  | 'DATA_DIR_IN_USE'
+  | 'BACKUP_INVALID'
+  | 'WRONG_PASSPHRASE'
+  | 'INVALID_DEFAULTS'
 
 /** An expected failure (exit 1), with an optional line that says how to fix it. */
 export class CliError extends Error {
@@ -50,6 +60,8 @@ export class CliError extends Error {
     readonly fix?: string,
     /** Printed with the error in --json mode (e.g. the partial `vault status`). */
     readonly report?: Readonly<Record<string, unknown>>,
+    /** Another exit status than 1, for commands that promise more (`keyhold auth`: 3 locked, 4 no MFA). */
+    readonly exitCode: number = 1,
   ) {
     super(message)
     this.name = 'CliError'

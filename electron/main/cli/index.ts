@@ -7,9 +7,13 @@ import { isAppError } from '../domain/app-error'
 import { CliError, stringOption, UsageError, type CommandDefinition, type OptionValues } from './command'
 import { accountCommands } from './commands/account'
 import { auditCommands } from './commands/audit'
+import { authCommand } from './commands/auth'
+import { backupCommands } from './commands/backup'
 import { contactCommand } from './commands/contact'
+import { importExportCommands } from './commands/import-export'
 import { initCommand } from './commands/init'
 import { mfaCommands } from './commands/mfa'
+import { policyCommands } from './commands/policy'
 import { providerCommands } from './commands/provider'
 import { recoveryCommands } from './commands/recovery'
 import { settingsCommands } from './commands/settings'
@@ -27,13 +31,17 @@ import { commandHelp, commandList, generalHelp, groupHelp, usageLine } from './u
 const commands: readonly CommandDefinition[] = [
   initCommand,
   ...accountCommands,
+  ...importExportCommands,
   contactCommand,
   ...mfaCommands,
   ...recoveryCommands,
   ...providerCommands,
   ...settingsCommands,
+  ...policyCommands,
   ...auditCommands,
   ...vaultCommands,
+  ...backupCommands,
+  authCommand,
 ]
 
 const globalOptions = {
@@ -166,7 +174,9 @@ export async function runCli(argv: readonly string[], output?: Output): Promise<
       return 0
     }
     const args = parsed.positionals.slice(command.words.length)
-    if (args.length < command.args.length) throw new UsageError(`missing ${command.args[args.length]}`, command)
+    // Arguments written `[NAME]` are optional; they come after the required ones.
+    const required = command.args.filter((name) => !name.startsWith('[')).length
+    if (args.length < required) throw new UsageError(`missing ${command.args[args.length]}`, command)
     // The extra words are not repeated back: a password typed as an argument by mistake should not spread further.
     if (args.length > command.args.length) throw new UsageError('too many arguments', command)
     const dataDirOption = stringOption(parsed.values, 'data-dir')
@@ -205,7 +215,7 @@ function reportFailure(error: unknown, out: Output): number {
   }
   if (error instanceof CliError) {
     out.failure({ code: error.code, message: error.message, fix: error.fix, report: error.report })
-    return 1
+    return error.exitCode
   }
   if (isAppError(error)) {
     out.failure({ code: error.code, message: error.message })

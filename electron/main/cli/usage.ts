@@ -45,7 +45,8 @@ export function generalHelp(commands: readonly CommandDefinition[], version: str
     '',
     passwordHelp,
     '',
-    'Exit status: 0 on success, 1 on failure, 2 on a usage error.',
+    'Exit status: 0 on success, 1 on failure, 2 on a usage error;',
+    `"${programName} auth" also exits 3 when the account is locked out and 4 when MFA is required but not set up.`,
   ].join('\n')
 }
 

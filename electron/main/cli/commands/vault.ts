@@ -7,6 +7,7 @@ import { openKeyhold, type Keyhold } from '../../composition/open-keyhold'
 import { CliError, type CommandDefinition } from '../command'
 import { createCliSecretStore, databaseFile, notSetUp, probeKeychain, startupFailure } from '../open-data-dir'
 import { formatFields, type Output } from '../output'
+import { vaultRotateCommand } from './vault-rotate'
 
 /**
  * `keyhold vault status`: is the master key in the keychain (S19), is it the key
@@ -119,4 +120,4 @@ export const vaultStatusCommand: CommandDefinition = {
   },
 }
 
-export const vaultCommands: readonly CommandDefinition[] = [vaultStatusCommand]
+export const vaultCommands: readonly CommandDefinition[] = [vaultStatusCommand, vaultRotateCommand]
