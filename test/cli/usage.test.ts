@@ -153,7 +153,7 @@ describe('help and version', () => {
     const topic = await runProcess(['help', 'account', 'passwd'])
     expect(topic.stdout).toMatch(/^usage: keyhold account passwd NAME --password-stdin/)
     const group = await runProcess(['help', 'account'])
-    expect(group.stdout.match(/^usage: keyhold account /gm)).toHaveLength(9)
+    expect(group.stdout.match(/^usage: keyhold account /gm)).toHaveLength(11)
     const unknown = await runProcess(['help', 'nope'])
     expect(unknown.code).toBe(2)
   })

@@ -51,6 +51,18 @@ export interface OpenOptions {
   readonly mustExist: boolean
 }
 
+let nativeBinding: string | undefined
+
+/** Set once by runCli: the better-sqlite3 binary to load (Electron's, inside the packaged app). */
+export function setNativeBinding(path: string | undefined): void {
+  nativeBinding = path
+}
+
+/** Options for a direct openKeyhold call (backup, vault status): the binary runCli was given. */
+export function bindingOption(): { nativeBinding?: string } {
+  return nativeBinding ? { nativeBinding } : {}
+}
+
 export async function withKeyhold<T>(
   dataDir: string,
   options: OpenOptions,
@@ -61,7 +73,7 @@ export async function withKeyhold<T>(
   await probeKeychain(secretStore, dataDir)
   let keyhold: Keyhold
   try {
-    keyhold = await openKeyhold({ dataDir, secretStore })
+    keyhold = await openKeyhold({ dataDir, secretStore, ...(nativeBinding ? { nativeBinding } : {}) })
   } catch (error) {
     throw startupFailure(error, dataDir)
   }

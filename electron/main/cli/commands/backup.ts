@@ -9,7 +9,7 @@ import { keyIdOf } from '../../adapters/crypto/aes-gcm-cipher'
 import { keychainAccountFor } from '../../adapters/vault/open-vault'
 import { openKeyhold } from '../../composition/open-keyhold'
 import { CliError, flagOption, type CommandDefinition } from '../command'
-import { createCliSecretStore, probeKeychain, startupFailure, withKeyhold } from '../open-data-dir'
+import { createCliSecretStore, probeKeychain, startupFailure, withKeyhold, bindingOption } from '../open-data-dir'
 import { formatFields, shortTime } from '../output'
 import { readPassphrase } from '../read-lines'
 
@@ -151,7 +151,7 @@ const restore: CommandDefinition = {
       verify: async (header) => {
         let keyhold
         try {
-          keyhold = await openKeyhold({ dataDir, secretStore })
+          keyhold = await openKeyhold({ dataDir, secretStore, ...bindingOption() })
         } catch (error) {
           throw startupFailure(error, dataDir)
         }

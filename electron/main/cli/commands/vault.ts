@@ -5,7 +5,14 @@ import { keychainService } from '../../adapters/keychain/keytar-secret-store'
 import { keychainAccountFor, VaultKeyError } from '../../adapters/vault/open-vault'
 import { openKeyhold, type Keyhold } from '../../composition/open-keyhold'
 import { CliError, type CommandDefinition } from '../command'
-import { createCliSecretStore, databaseFile, notSetUp, probeKeychain, startupFailure } from '../open-data-dir'
+import {
+  createCliSecretStore,
+  databaseFile,
+  notSetUp,
+  probeKeychain,
+  startupFailure,
+  bindingOption,
+} from '../open-data-dir'
 import { formatFields, type Output } from '../output'
 import { vaultRotateCommand } from './vault-rotate'
 
@@ -92,7 +99,7 @@ export const vaultStatusCommand: CommandDefinition = {
 
     let keyhold: Keyhold
     try {
-      keyhold = await openKeyhold({ dataDir, secretStore })
+      keyhold = await openKeyhold({ dataDir, secretStore, ...bindingOption() })
     } catch (error) {
       if (error instanceof VaultKeyError) status.keychain.matchesDatabase = false
       failWith(output, status, startupFailure(error, dataDir))
