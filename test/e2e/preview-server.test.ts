@@ -204,7 +204,10 @@ describe('rpc', () => {
     expect(reply.status).toBe(200)
     expect(reply.headers['content-type']).toBe('application/json; charset=utf-8')
     expect(reply.headers['cache-control']).toBe('no-store')
-    expect(parse(reply.body)).toEqual({ ok: true, value: { status: 'ready', setupRequired: true, session: null } })
+    expect(parse(reply.body)).toEqual({
+      ok: true,
+      value: { status: 'ready', setupRequired: true, session: null, challengePending: false },
+    })
   })
 
   it('needs the token on every call', async () => {
