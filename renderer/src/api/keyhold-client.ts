@@ -8,6 +8,14 @@ import type {
   SentCode,
 } from '../../../electron/shared/mfa-schemas'
 import type { AccountView, AppState, RequestOf, ResponseOf } from '../../../electron/shared/schemas'
+import type { AdminAccountView, Coverage } from '../../../electron/shared/admin-schemas'
+import type { PolicyDocument, PolicyView } from '../../../electron/shared/policy-schemas'
+import type {
+  EmailProviderInput,
+  EmailProviderView,
+  SmsProviderInput,
+  SmsProviderView,
+} from '../../../electron/shared/provider-schemas'
 import { KeyholdError, isSessionEnded } from './keyhold-error'
 
 /**
@@ -27,7 +35,21 @@ export type ContactChangeInput = RequestOf<'account:begin-contact-change'>
 export type RecoverySignInResult = ResponseOf<'auth:use-recovery-code'>
 export type SignedInResult = ResponseOf<'auth:verify-code'>
 export type VerifyEnrollmentResult = ResponseOf<'mfa:verify-enrollment'>
+export type RedeemSetupCodeInput = RequestOf<'auth:redeem-setup-code'>
+export type AccountListQuery = RequestOf<'admin:list-accounts'>
+export type AccountList = ResponseOf<'admin:list-accounts'>
+export type CreateAccountInput = RequestOf<'admin:create-account'>
+export type CreatedAccount = ResponseOf<'admin:create-account'>
+export type UpdateAccountInput = RequestOf<'admin:update-account'>
+export type SetupCode = ResponseOf<'admin:reset-password'>
+export type ProvidersView = ResponseOf<'provider:get'>
+export type ProviderKind = RequestOf<'provider:clear'>['kind']
+export type AuditQuery = RequestOf<'audit:list'>
+export type AuditEntry = ResponseOf<'audit:list'>['entries'][number]
+export type AuditVerification = ResponseOf<'audit:verify'>
 export type { ChallengeView, EnrollmentView, MethodView, MfaOverview, SentCode }
+export type { AdminAccountView, Coverage, PolicyDocument, PolicyView }
+export type { EmailProviderInput, EmailProviderView, SmsProviderInput, SmsProviderView }
 
 type FailureListener = (error: KeyholdError) => void
 
@@ -86,6 +108,11 @@ export function createFirstAdmin(input: CreateFirstAdminInput): Promise<{ userna
 
 export function signIn(input: SignInInput): Promise<SignInResult> {
   return invoke((api) => api.signIn(input))
+}
+
+/** First sign-in with the one-time code an administrator gave out: sets the password, then signs in (S14 applies). */
+export function redeemSetupCode(input: RedeemSetupCodeInput): Promise<SignInResult> {
+  return invoke((api) => api.redeemSetupCode(input))
 }
 
 export async function signOut(): Promise<void> {
@@ -174,4 +201,91 @@ export function beginContactChange(input: ContactChangeInput): Promise<SentCode>
 
 export function confirmContactChange(code: string): Promise<AccountView> {
   return invoke((api) => api.confirmContactChange({ code }))
+}
+
+// ---- Administration (admin role, checked in the main process; changes need step-up, S15) ----
+
+export function getSettings(): Promise<{ siteName: string }> {
+  return invoke((api) => api.getSettings({}))
+}
+
+export function setSiteName(siteName: string): Promise<{ siteName: string }> {
+  return invoke((api) => api.setSiteName({ siteName }))
+}
+
+export function listAccounts(query: AccountListQuery): Promise<AccountList> {
+  return invoke((api) => api.adminListAccounts(query))
+}
+
+export function getAccount(username: string): Promise<AdminAccountView> {
+  return invoke((api) => api.adminGetAccount({ username }))
+}
+
+export function createAccount(input: CreateAccountInput): Promise<CreatedAccount> {
+  return invoke((api) => api.adminCreateAccount(input))
+}
+
+export function updateAccount(input: UpdateAccountInput): Promise<AdminAccountView> {
+  return invoke((api) => api.adminUpdateAccount(input))
+}
+
+export function setAccountDisabled(username: string, disabled: boolean): Promise<AdminAccountView> {
+  return invoke((api) => api.adminSetDisabled({ username, disabled }))
+}
+
+export async function deleteAccount(username: string): Promise<void> {
+  await invoke((api) => api.adminDeleteAccount({ username }))
+}
+
+export function resetAccountPassword(username: string): Promise<SetupCode> {
+  return invoke((api) => api.adminResetPassword({ username }))
+}
+
+export function resetAccountMfa(username: string): Promise<{ removed: number }> {
+  return invoke((api) => api.adminResetMfa({ username }))
+}
+
+export function unlockAccount(username: string): Promise<AdminAccountView> {
+  return invoke((api) => api.adminUnlock({ username }))
+}
+
+export function getCoverage(): Promise<Coverage> {
+  return invoke((api) => api.adminCoverage({}))
+}
+
+export function getPolicy(): Promise<PolicyView> {
+  return invoke((api) => api.getPolicy({}))
+}
+
+export function setPolicy(policy: PolicyDocument): Promise<PolicyView> {
+  return invoke((api) => api.setPolicy({ policy }))
+}
+
+export function getProviders(): Promise<ProvidersView> {
+  return invoke((api) => api.getProviders({}))
+}
+
+export function setEmailProvider(input: EmailProviderInput): Promise<EmailProviderView> {
+  return invoke((api) => api.setEmailProvider(input))
+}
+
+export function setSmsProvider(provider: SmsProviderInput, text?: string): Promise<SmsProviderView> {
+  return invoke((api) => api.setSmsProvider(text === undefined ? { provider } : { provider, text }))
+}
+
+export async function clearProvider(kind: ProviderKind): Promise<void> {
+  await invoke((api) => api.clearProvider({ kind }))
+}
+
+export async function testProvider(kind: ProviderKind, to: string): Promise<void> {
+  await invoke((api) => api.testProvider({ kind, to }))
+}
+
+export async function listAudit(query: AuditQuery): Promise<AuditEntry[]> {
+  const { entries } = await invoke((api) => api.listAudit(query))
+  return entries
+}
+
+export function verifyAudit(): Promise<AuditVerification> {
+  return invoke((api) => api.verifyAudit({}))
 }

@@ -10,6 +10,8 @@ export interface Clock {
   now(): number
   /** Calls `listener` every `ms` milliseconds until the returned function is called. */
   every(ms: number, listener: () => void): () => void
+  /** Calls `listener` once, `ms` milliseconds from now, unless the returned function is called first. */
+  after(ms: number, listener: () => void): () => void
 }
 
 export const systemClock: Clock = {
@@ -18,6 +20,10 @@ export const systemClock: Clock = {
   every(ms, listener) {
     const timer = setInterval(listener, ms)
     return () => clearInterval(timer)
+  },
+  after(ms, listener) {
+    const timer = setTimeout(listener, ms)
+    return () => clearTimeout(timer)
   },
 }
 

@@ -6,8 +6,10 @@ import { useSignInChallengeStore } from '../stores/sign-in-challenge-store'
 import ChangePasswordView from '../views/ChangePasswordView.vue'
 import ContactChangeView from '../views/ContactChangeView.vue'
 import FirstRunSetupView from '../views/FirstRunSetupView.vue'
+import MfaChooseView from '../views/MfaChooseView.vue'
 import MfaSetupView from '../views/MfaSetupView.vue'
 import MyAccountView from '../views/MyAccountView.vue'
+import RedeemSetupCodeView from '../views/RedeemSetupCodeView.vue'
 import SignInChallengeView from '../views/SignInChallengeView.vue'
 import SignInView from '../views/SignInView.vue'
 import UnavailableView from '../views/UnavailableView.vue'
@@ -26,6 +28,12 @@ const routes: (RouteRecordRaw & { name?: RouteName })[] = [
   { path: '/', redirect: { name: 'sign-in' } },
   { path: '/setup', name: 'setup', component: FirstRunSetupView, meta: { access: 'setup', titleKey: 'setup.title' } },
   { path: '/sign-in', name: 'sign-in', component: SignInView, meta: { access: 'guest', titleKey: 'signIn.title' } },
+  {
+    path: '/sign-in/setup-code',
+    name: 'redeem-setup-code',
+    component: RedeemSetupCodeView,
+    meta: { access: 'guest', titleKey: 'redeem.title' },
+  },
   {
     path: '/sign-in/verify',
     name: 'sign-in-challenge',
@@ -59,11 +67,61 @@ const routes: (RouteRecordRaw & { name?: RouteName })[] = [
     meta: { access: 'session', titleKey: 'contact.phone.title' },
   },
   {
+    path: '/account/mfa/setup',
+    name: 'mfa-choose',
+    component: MfaChooseView,
+    meta: { access: 'enroll', titleKey: 'mfaChoose.title' },
+  },
+  {
     path: '/account/mfa/setup/:type(totp|email|sms)',
     name: 'mfa-setup',
     component: MfaSetupView,
     props: true,
-    meta: { access: 'session', titleKey: 'wizard.pageTitle' },
+    meta: { access: 'enroll', titleKey: 'wizard.pageTitle' },
+  },
+  // Administration: loaded only when an administrator opens it, so the rest of the app stays small.
+  {
+    path: '/admin/accounts',
+    name: 'admin-accounts',
+    component: () => import('../views/admin/AccountsView.vue'),
+    meta: { access: 'admin', titleKey: 'admin.accounts.title' },
+  },
+  {
+    path: '/admin/accounts/:username',
+    name: 'admin-account',
+    component: () => import('../views/admin/AccountDetailView.vue'),
+    props: true,
+    meta: { access: 'admin', titleKey: 'admin.account.pageTitle' },
+  },
+  {
+    path: '/admin/policy',
+    name: 'admin-policy',
+    component: () => import('../views/admin/PolicyView.vue'),
+    meta: { access: 'admin', titleKey: 'admin.policy.title' },
+  },
+  {
+    path: '/admin/providers',
+    name: 'admin-providers',
+    component: () => import('../views/admin/ProvidersView.vue'),
+    meta: { access: 'admin', titleKey: 'admin.providers.title' },
+  },
+  {
+    path: '/admin/audit',
+    name: 'admin-audit',
+    component: () => import('../views/admin/AuditLogView.vue'),
+    meta: { access: 'admin', titleKey: 'admin.audit.title' },
+  },
+  {
+    path: '/admin/coverage',
+    name: 'admin-coverage',
+    component: () => import('../views/admin/CoverageView.vue'),
+    meta: { access: 'admin', titleKey: 'admin.coverage.title' },
+  },
+  {
+    path: '/admin/settings',
+    name: 'admin-settings',
+    component: () => import('../views/admin/SiteSettingsView.vue'),
+    meta: { access: 'admin', titleKey: 'admin.settings.title' },
   },
   {
     path: '/unavailable',
@@ -86,11 +144,15 @@ export function createKeyholdRouter(pinia: Pinia, history: RouterHistory = creat
     const session = useSessionStore(pinia)
     const challenge = useSignInChallengeStore(pinia)
     if (!appState.loaded) await appState.load()
+    // After a reload, a sign-in that was waiting for its second factor carries on where it was (S14).
+    if (appState.takeChallengePending() && !session.signedIn && !challenge.pending) await challenge.resume()
     const target = redirectFor(to.meta.access, {
       available: appState.available,
       setupRequired: appState.setupRequired,
       signedIn: session.signedIn,
       challengePending: challenge.pending,
+      mfaSetupRequired: session.mfaSetupRequired,
+      isAdmin: session.isAdmin,
     })
     return target === null || target === to.name ? true : { name: target, replace: true }
   })

@@ -18,6 +18,8 @@ export const useAppStateStore = defineStore('app-state', () => {
   const status = ref<AppStatus>('unknown')
   const setupRequired = ref(false)
   const problem = ref<AppProblem | null>(null)
+  /** The main process holds a sign-in of this window that waits for its second factor (a reload came between). */
+  const challengePending = ref(false)
   /** Set when the state itself could not be read (no bridge, bridge failed). */
   const loadError = ref<KeyholdError | null>(null)
   const loading = ref(false)
@@ -34,6 +36,7 @@ export const useAppStateStore = defineStore('app-state', () => {
         status.value = 'ready'
         problem.value = null
         setupRequired.value = state.setupRequired
+        challengePending.value = state.challengePending && state.session === null
         session.adopt(state.session)
       } else {
         status.value = 'unavailable'
@@ -61,6 +64,13 @@ export const useAppStateStore = defineStore('app-state', () => {
     return inflight
   }
 
+  /** Whether a waiting second-factor step is to be resumed; answers true once, for the one who resumes it. */
+  function takeChallengePending(): boolean {
+    const pending = challengePending.value
+    challengePending.value = false
+    return pending
+  }
+
   /** Creates the first administrator and returns its username (as the main process normalised it). */
   async function createFirstAdmin(input: CreateFirstAdminInput): Promise<string> {
     try {
@@ -74,5 +84,16 @@ export const useAppStateStore = defineStore('app-state', () => {
     }
   }
 
-  return { status, setupRequired, problem, loadError, loading, loaded, available, load, createFirstAdmin }
+  return {
+    status,
+    setupRequired,
+    problem,
+    loadError,
+    loading,
+    loaded,
+    available,
+    load,
+    takeChallengePending,
+    createFirstAdmin,
+  }
 })

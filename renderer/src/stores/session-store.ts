@@ -33,6 +33,11 @@ export const useSessionStore = defineStore('session', () => {
 
   const signedIn = computed(() => session.value !== null)
   const account = computed(() => session.value?.account ?? null)
+  const isAdmin = computed(() => session.value?.account.role === 'admin')
+  /** What the policy asks of this account about MFA (invited, grace, required), or null. */
+  const mfaSetup = computed(() => session.value?.mfaSetup ?? null)
+  /** S14: past the grace period of a Required policy, the session can only set up a method. */
+  const mfaSetupRequired = computed(() => mfaSetup.value?.state === 'required')
 
   function adopt(view: SessionView | null): void {
     session.value = view
@@ -51,7 +56,19 @@ export const useSessionStore = defineStore('session', () => {
    * finish signing in, and nothing here counts as signed in yet.
    */
   async function signIn(username: string, password: string): Promise<SignInOutcome> {
-    const result = await client.signIn({ username, password })
+    return settle(username, await client.signIn({ username, password }))
+  }
+
+  /**
+   * First sign-in with a setup code from an administrator: the code and a new
+   * password, then on like a sign-in (a reset password keeps the account's
+   * methods, so a second factor may still be owed, S14).
+   */
+  async function redeemSetupCode(username: string, setupCode: string, newPassword: string): Promise<SignInOutcome> {
+    return settle(username, await client.redeemSetupCode({ username, setupCode, newPassword }))
+  }
+
+  function settle(username: string, result: client.SignInResult): SignInOutcome {
     notice.value = null
     if (result.status === 'signed-in') {
       adopt(result.session)
@@ -79,5 +96,20 @@ export const useSessionStore = defineStore('session', () => {
     notice.value = wasSignedIn ? 'sessionExpired' : reason
   }
 
-  return { session, notice, lastUsername, signedIn, account, adopt, announce, signIn, signOut, end }
+  return {
+    session,
+    notice,
+    lastUsername,
+    signedIn,
+    account,
+    isAdmin,
+    mfaSetup,
+    mfaSetupRequired,
+    adopt,
+    announce,
+    signIn,
+    redeemSetupCode,
+    signOut,
+    end,
+  }
 })

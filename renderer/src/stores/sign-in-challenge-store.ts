@@ -44,6 +44,20 @@ export const useSignInChallengeStore = defineStore('sign-in-challenge', () => {
     lock.value = null
   }
 
+  /**
+   * After a reload the window has forgotten the challenge, but the main process
+   * still holds it: ask for it again. False when it is gone (expired meanwhile):
+   * then the sign-in page says so.
+   */
+  async function resume(): Promise<boolean> {
+    try {
+      start(await guarded(() => client.getChallenge()))
+      return true
+    } catch {
+      return false
+    }
+  }
+
   function clear(): void {
     challenge.value = null
     activeMethodId.value = null
@@ -155,6 +169,7 @@ export const useSignInChallengeStore = defineStore('sign-in-challenge', () => {
     recoveryCodesAvailable,
     resendAvailableAt,
     start,
+    resume,
     clear,
     choose,
     chooseRecoveryCode,

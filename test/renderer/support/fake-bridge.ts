@@ -8,7 +8,9 @@ import type {
   MfaOverview,
   SentCode,
 } from '../../../electron/shared/mfa-schemas'
-import type { AccountView, AppState, SessionView } from '../../../electron/shared/schemas'
+import type { AdminAccountView, Coverage } from '../../../electron/shared/admin-schemas'
+import type { PolicyRules, PolicyView } from '../../../electron/shared/policy-schemas'
+import type { AccountView, AppState, ResponseOf, SessionView } from '../../../electron/shared/schemas'
 
 /**
  * A stand-in for `window.keyhold` (the preload or the preview shim), playing the
@@ -17,31 +19,8 @@ import type { AccountView, AppState, SessionView } from '../../../electron/share
  */
 export type FakeBridge = { [M in BridgeMethod]: Mock<KeyholdApi[M]> }
 
-/** The channels this renderer calls (issues 2 and 4); the fake answers only these. */
-type BridgeMethod =
-  | 'getAppState'
-  | 'createFirstAdmin'
-  | 'signIn'
-  | 'signOut'
-  | 'confirmPassword'
-  | 'getMyAccount'
-  | 'changePassword'
-  | 'getChallenge'
-  | 'sendSignInCode'
-  | 'verifySignInCode'
-  | 'useRecoveryCode'
-  | 'listMethods'
-  | 'beginEnrollment'
-  | 'resendEnrollmentCode'
-  | 'verifyEnrollment'
-  | 'enableEnrollment'
-  | 'cancelEnrollment'
-  | 'setPreferredMethod'
-  | 'renameMethod'
-  | 'removeMethod'
-  | 'regenerateRecoveryCodes'
-  | 'beginContactChange'
-  | 'confirmContactChange'
+/** Every channel of the contract: the renderer calls them all (issues 2, 4 and 5). */
+type BridgeMethod = keyof KeyholdApi
 
 export const adminAccount: AccountView = {
   username: 'ada',
@@ -197,6 +176,128 @@ export function readyState(
   }
 }
 
+// ---- Administration (issue 5) ----
+
+/** An account as an administrator sees it: enrolled with an authenticator app unless told otherwise. */
+export function adminView(overrides: Partial<AdminAccountView> & { username: string }): AdminAccountView {
+  return {
+    displayName: overrides.username,
+    email: null,
+    phone: null,
+    role: 'user',
+    disabled: false,
+    locked: false,
+    lockedUntil: null,
+    createdAt: '2026-11-01T09:00:00.000Z',
+    lastSignInAt: null,
+    mfa: { state: 'enrolled', methods: ['totp'], deadline: null },
+    setupCodePending: false,
+    ...overrides,
+  }
+}
+
+/** `count` accounts named user001, user002, … */
+export function manyAccounts(count: number, from = 1): AdminAccountView[] {
+  return Array.from({ length: count }, (_, i) => adminView({ username: `user${String(from + i).padStart(3, '0')}` }))
+}
+
+export const siteRules: PolicyRules = {
+  allowedMethods: ['totp', 'email', 'sms'],
+  enforcement: 'optional',
+  gracePeriodDays: 14,
+  strongMethodsOnly: false,
+  totpAlgorithms: ['sha1', 'sha256', 'sha512'],
+  totpDigits: [6, 8],
+  codeLifetimeMinutes: 5,
+  resendCooldownSeconds: 60,
+  lockoutThreshold: 10,
+  lockoutMinutes: 15,
+  sessionIdleMinutes: 30,
+  sessionAbsoluteHours: 12,
+  recoveryCodeWarning: 3,
+  allowRemovingLastMethod: true,
+}
+
+export function policyView(overrides: Partial<PolicyView> = {}): PolicyView {
+  return {
+    version: 3,
+    updatedAt: '2026-11-20T10:00:00.000Z',
+    updatedBy: 'window:ada',
+    site: siteRules,
+    roles: {},
+    requiredSince: { site: null, admin: null, user: null },
+    ...overrides,
+  }
+}
+
+export function providersView(overrides: Partial<ResponseOf<'provider:get'>> = {}): ResponseOf<'provider:get'> {
+  return {
+    email: {
+      host: 'smtp.example.org',
+      port: 587,
+      security: 'starttls',
+      username: 'keyhold',
+      passwordSet: true,
+      from: 'Keyhold <keyhold@example.org>',
+      subject: '{site} security code',
+      text: 'Your {site} security code is {code}. It expires in {minutes} minutes.',
+    },
+    sms: {
+      kind: 'kannel',
+      url: 'http://127.0.0.1:13013/cgi-bin/sendsms',
+      username: 'keyhold',
+      passwordSet: true,
+      from: null,
+    },
+    smsText: '{code} is your {site} security code. It expires in {minutes} minutes.',
+    ...overrides,
+  }
+}
+
+export type AuditEntry = ResponseOf<'audit:list'>['entries'][number]
+
+export const auditEntries: AuditEntry[] = [
+  {
+    id: 4,
+    at: '2026-11-28T08:20:00.000Z',
+    actor: 'window:ada',
+    event: 'policy.changed',
+    account: null,
+    detail: { version: 3, enforcement: 'prompt' },
+  },
+  {
+    id: 3,
+    at: '2026-11-27T16:00:00.000Z',
+    actor: 'window:bob',
+    event: 'sign-in.succeeded',
+    account: 'bob',
+    detail: {},
+  },
+  {
+    id: 2,
+    at: '2026-11-27T15:59:00.000Z',
+    actor: 'window:bob',
+    event: 'sign-in.failed',
+    account: 'bob',
+    detail: { reason: '=HYPERLINK("x")' },
+  },
+  { id: 1, at: '2026-11-20T09:00:00.000Z', actor: 'cli:root', event: 'account.created', account: 'ada', detail: {} },
+]
+
+export const coverage: Coverage = {
+  total: 10,
+  byState: { none: 2, invited: 1, grace: 2, overdue: 1, enrolled: 4 },
+  byMethod: { totp: 3, email: 2, sms: 1 },
+  locked: 1,
+  disabled: 1,
+  nonCompliant: [
+    { username: 'carol', displayName: 'Carol', state: 'overdue', deadline: '2026-11-20T09:00:00.000Z' },
+    { username: 'dave', displayName: 'Dave', state: 'grace', deadline: '2026-12-05T09:00:00.000Z' },
+  ],
+}
+
+export const setupCodeValue = 'QWER-TYUI-OPAS-DFGH'
+
 export function createFakeBridge(): FakeBridge {
   return {
     getAppState: vi.fn<KeyholdApi['getAppState']>(async () => ok(readyState())),
@@ -242,6 +343,73 @@ export function createFakeBridge(): FakeBridge {
     confirmContactChange: vi.fn<KeyholdApi['confirmContactChange']>(async () =>
       ok({ ...adminAccount, email: 'new@example.org' }),
     ),
+    redeemSetupCode: vi.fn<KeyholdApi['redeemSetupCode']>(async () =>
+      ok({ status: 'signed-in' as const, session: sessionFor() }),
+    ),
+    getSettings: vi.fn<KeyholdApi['getSettings']>(async () => ok({ siteName: 'Keyhold' })),
+    setSiteName: vi.fn<KeyholdApi['setSiteName']>(async (input) => ok({ siteName: input.siteName.trim() })),
+    getProviders: vi.fn<KeyholdApi['getProviders']>(async () => ok(providersView())),
+    setEmailProvider: vi.fn<KeyholdApi['setEmailProvider']>(async (input) =>
+      ok({
+        host: input.host,
+        port: input.port,
+        security: input.security,
+        username: input.username ?? null,
+        passwordSet: input.password !== undefined || input.username !== null,
+        from: input.from,
+        subject: input.subject ?? '{site} security code',
+        text: input.text ?? 'Your {site} security code is {code}.',
+      }),
+    ),
+    setSmsProvider: vi.fn<KeyholdApi['setSmsProvider']>(async () => ok(providersView().sms!)),
+    clearProvider: vi.fn<KeyholdApi['clearProvider']>(async () => ok({})),
+    testProvider: vi.fn<KeyholdApi['testProvider']>(async () => ok({ sent: true as const })),
+    listAudit: vi.fn<KeyholdApi['listAudit']>(async () => ok({ entries: [...auditEntries] })),
+    verifyAudit: vi.fn<KeyholdApi['verifyAudit']>(async () => ok({ ok: true, rows: 4, problem: null })),
+    adminListAccounts: vi.fn<KeyholdApi['adminListAccounts']>(async () =>
+      ok({ accounts: [adminView({ username: 'ada', role: 'admin' })], total: 1 }),
+    ),
+    adminGetAccount: vi.fn<KeyholdApi['adminGetAccount']>(async (input) => ok(adminView({ username: input.username }))),
+    adminCreateAccount: vi.fn<KeyholdApi['adminCreateAccount']>(async (input) =>
+      ok({
+        account: adminView({
+          username: input.username,
+          role: input.role,
+          setupCodePending: true,
+          mfa: { state: 'none', methods: [], deadline: null },
+        }),
+        setupCode: { username: input.username, setupCode: setupCodeValue, expiresAt: isoAt(7 * 24 * 3600) },
+      }),
+    ),
+    adminUpdateAccount: vi.fn<KeyholdApi['adminUpdateAccount']>(async (input) =>
+      ok(
+        adminView({
+          username: input.username,
+          ...(input.displayName === undefined ? {} : { displayName: input.displayName }),
+          ...(input.role === undefined ? {} : { role: input.role }),
+        }),
+      ),
+    ),
+    adminSetDisabled: vi.fn<KeyholdApi['adminSetDisabled']>(async (input) =>
+      ok(adminView({ username: input.username, disabled: input.disabled })),
+    ),
+    adminDeleteAccount: vi.fn<KeyholdApi['adminDeleteAccount']>(async () => ok({})),
+    adminResetPassword: vi.fn<KeyholdApi['adminResetPassword']>(async (input) =>
+      ok({ username: input.username, setupCode: setupCodeValue, expiresAt: isoAt(7 * 24 * 3600) }),
+    ),
+    adminResetMfa: vi.fn<KeyholdApi['adminResetMfa']>(async () => ok({ removed: 2 })),
+    adminUnlock: vi.fn<KeyholdApi['adminUnlock']>(async (input) => ok(adminView({ username: input.username }))),
+    adminCoverage: vi.fn<KeyholdApi['adminCoverage']>(async () => ok(coverage)),
+    getPolicy: vi.fn<KeyholdApi['getPolicy']>(async () => ok(policyView())),
+    setPolicy: vi.fn<KeyholdApi['setPolicy']>(async (input) =>
+      ok(
+        policyView({
+          version: 4,
+          site: { ...siteRules, ...input.policy.site },
+          roles: (input.policy.roles ?? {}) as PolicyView['roles'],
+        }),
+      ),
+    ),
   }
 }
 
@@ -259,25 +427,40 @@ export function deferred<T>() {
   return { promise, resolve }
 }
 
-/** A clock the test moves by hand; countdowns read it. */
+/** A clock the test moves by hand; countdowns read it, and delays (search as you type) wait for it. */
 export interface FakeClock {
   now(): number
   every(ms: number, listener: () => void): () => void
+  after(ms: number, listener: () => void): () => void
   advance(ms: number): void
+  /** Delays still waiting to fire. */
+  pendingTimers(): number
 }
 
 export function createFakeClock(start = testNow): FakeClock {
   let current = start
   const listeners = new Set<() => void>()
+  const timers = new Set<{ due: number; listener: () => void }>()
   return {
     now: () => current,
     every(_ms, listener) {
       listeners.add(listener)
       return () => void listeners.delete(listener)
     },
+    after(ms, listener) {
+      const timer = { due: current + ms, listener }
+      timers.add(timer)
+      return () => void timers.delete(timer)
+    },
     advance(ms) {
       current += ms
+      for (const timer of [...timers]) {
+        if (timer.due > current) continue
+        timers.delete(timer)
+        timer.listener()
+      }
       for (const listener of [...listeners]) listener()
     },
+    pendingTimers: () => timers.size,
   }
 }

@@ -1,0 +1,55 @@
+import type { AuditEntry } from '../api/keyhold-client'
+
+/**
+ * The audit entries on screen as CSV (RFC 4180: quoted where needed, CRLF
+ * line ends), for a spreadsheet. A cell that starts like a formula (=, +, -,
+ * @, tab, CR) gets a leading apostrophe, so opening the file never runs
+ * anything a username or a provider's message put there (OWASP CSV injection).
+ */
+export const auditCsvHeader = ['id', 'time', 'event', 'account', 'actor', 'detail'] as const
+
+export function detailText(detail: AuditEntry['detail']): string {
+  return Object.entries(detail)
+    .map(([key, value]) => `${key}=${value === null ? '' : String(value)}`)
+    .join(', ')
+}
+
+function cell(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
+  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe
+}
+
+export function auditCsv(entries: readonly AuditEntry[]): string {
+  const rows = entries.map((e) => [String(e.id), e.at, e.event, e.account ?? '', e.actor, detailText(e.detail)])
+  return [auditCsvHeader, ...rows].map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n'
+}
+
+export interface AuditFilter {
+  /** Part of the event name, any case. */
+  readonly event: string
+  /** Local date-times as an `<input type="datetime-local">` gives them; '' for no bound. */
+  readonly from: string
+  readonly to: string
+}
+
+function bound(value: string): number | null {
+  if (value.trim() === '') return null
+  // A datetime-local value has no zone: Date reads it as local time, as the person meant it.
+  const ms = new Date(value).getTime()
+  return Number.isNaN(ms) ? null : ms
+}
+
+/** The fetched entries that match the filters on the page (the main process filtered by account and limit). */
+export function filterAudit(entries: readonly AuditEntry[], filter: AuditFilter): AuditEntry[] {
+  const text = filter.event.trim().toLowerCase()
+  const from = bound(filter.from)
+  const to = bound(filter.to)
+  return entries.filter((entry) => {
+    if (text !== '' && !entry.event.toLowerCase().includes(text)) return false
+    const at = Date.parse(entry.at)
+    if (from !== null && at < from) return false
+    // "To 10:30" includes everything during that minute.
+    if (to !== null && at >= to + 60_000) return false
+    return true
+  })
+}
