@@ -1,10 +1,11 @@
+import Database from 'better-sqlite3'
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { keychainAccountFor } from '../../electron/main/adapters/vault/open-vault'
 import { startKannelPeer, type KannelPeer } from '../peers/kannel-peer'
 import { startSmtpPeer, type SmtpPeer } from '../peers/smtp-peer'
-import { okJson, requireOathtool, totpSetupOf } from './support/mfa-cli'
+import { expectFailure, okJson, requireOathtool, totpSetupOf } from './support/mfa-cli'
 import { addTotp, oathtoolCodeAt } from './support/operators'
 import { auditRows, cliActor, cliFor, makeTempDir, requireBuiltCli, withDatabase } from './support/run-cli'
 
@@ -156,6 +157,19 @@ describe('keyhold vault rotate', () => {
 
   it('the withdrawn email code is gone: the user is asked to send a new one, and no failure is counted', async () => {
     expect(withDatabase(dataDir, (db) => db.prepare('SELECT count(*) AS n FROM otp_codes').get())).toEqual({ n: 0 })
+  })
+
+  it('refuses while Keyhold has the data folder open: the running app still holds the old key', async () => {
+    const before = await keyId()
+    const app = new Database(join(dataDir, 'keyhold.db'))
+    try {
+      app.pragma('journal_mode = WAL')
+      app.prepare('SELECT count(*) FROM accounts').get()
+      expectFailure(await cli(['vault', 'rotate', '--json']), 'DATA_DIR_IN_USE', /Keyhold has this data folder open/)
+    } finally {
+      app.close()
+    }
+    expect(await keyId()).toBe(before)
   })
 
   it('rotates again', async () => {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process'
 import { expect } from 'vitest'
 import { oathtoolBin, okJson, totpSetupOf } from './mfa-cli'
-import type { CliRun, RunOptions } from './run-cli'
+import { cliFor, jsonOf, withDatabase, type CliRun, type RunOptions } from './run-cli'
 
 /** Helpers for the operator commands' tests (policy, import/export, auth, backup, vault rotate). */
 export type Cli = (args: readonly string[], options?: RunOptions) => Promise<CliRun>
@@ -47,4 +47,48 @@ export async function setPolicy(
   const run = await cli(['policy', 'set', '--json'], { input: JSON.stringify(document) })
   expect(run.stderr, run.stdout).toBe('')
   expect(run.code).toBe(0)
+}
+
+/** `keyhold auth` against one data folder, and what the database says afterwards. */
+export function authHarness(dataDir: string) {
+  const cli = cliFor(dataDir)
+  return {
+    cli,
+    auth(name: string, input: string, json = true): Promise<CliRun> {
+      return cli(['auth', name, ...(json ? ['--json'] : [])], { input })
+    },
+    /** S13: the account's consecutive failures. */
+    failures(name: string): number {
+      return withDatabase(dataDir, (db) =>
+        db.prepare<[string], { n: number }>('SELECT failed_attempts AS n FROM accounts WHERE username = ?').get(name),
+      )!.n
+    },
+    auditOf(name: string): { actor: string; event: string }[] {
+      return withDatabase(dataDir, (db) =>
+        db
+          .prepare<[string], { actor: string; event: string }>(
+            'SELECT actor, event FROM audit_log WHERE account_id = (SELECT id FROM accounts WHERE username = ?) ORDER BY id',
+          )
+          .all(name),
+      )
+    },
+    liveSessions(name: string): number {
+      return withDatabase(dataDir, (db) =>
+        db
+          .prepare<[string], { n: number }>(
+            'SELECT count(*) AS n FROM sessions WHERE ended_at IS NULL AND account_id = (SELECT id FROM accounts WHERE username = ?)',
+          )
+          .get(name),
+      )!.n
+    },
+  }
+}
+
+/** The exit status, and for a failure the error code on stderr and in the --json document. */
+export function expectExit(run: CliRun, code: number, error?: string): void {
+  expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(code)
+  if (error !== undefined) {
+    expect(run.stderr).toMatch(new RegExp(`^error: ${error}: `))
+    expect(jsonOf(run)).toMatchObject({ error: { code: error } })
+  }
 }

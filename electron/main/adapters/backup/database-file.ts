@@ -94,20 +94,35 @@ export function takeOverDatabase(file: string): boolean {
   if (!existsSync(file)) return false
   const db = new Database(file, { fileMustExist: true })
   try {
-    db.pragma('busy_timeout = 0')
-    // Set before the first read, so this connection never shares the wal-index: it needs the file to itself.
-    db.pragma('locking_mode = EXCLUSIVE')
-    try {
-      db.exec('BEGIN EXCLUSIVE')
-      db.exec('COMMIT')
-    } catch (error) {
-      if ((error as { code?: string }).code === 'SQLITE_BUSY') throw new DatabaseInUseError(file)
-      throw error
-    }
+    lockExclusively(db, file)
     // Still held (exclusive locking mode): fold the WAL in and leave no -wal or -shm beside the file.
     db.pragma('journal_mode = DELETE')
     return true
   } finally {
     db.close()
+  }
+}
+
+/** The same test, changing nothing: throws DatabaseInUseError while anyone else has the file open. */
+export function assertDatabaseNotInUse(file: string): void {
+  if (!existsSync(file)) return
+  const db = new Database(file, { fileMustExist: true })
+  try {
+    lockExclusively(db, file)
+  } finally {
+    db.close()
+  }
+}
+
+function lockExclusively(db: SqliteDatabase, file: string): void {
+  db.pragma('busy_timeout = 0')
+  // Set before the first read, so this connection never shares the wal-index: it needs the file to itself.
+  db.pragma('locking_mode = EXCLUSIVE')
+  try {
+    db.exec('BEGIN EXCLUSIVE')
+    db.exec('COMMIT')
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') throw new DatabaseInUseError(file)
+    throw error
   }
 }

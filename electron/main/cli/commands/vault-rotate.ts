@@ -1,6 +1,7 @@
+import { assertDatabaseNotInUse, DatabaseInUseError } from '../../adapters/backup/database-file'
 import { rotateVault, settleInterruptedRotationIn } from '../../adapters/vault/rotate-vault'
-import type { CommandDefinition } from '../command'
-import { createCliSecretStore, probeKeychain, startupFailure, withKeyhold } from '../open-data-dir'
+import { CliError, type CommandDefinition } from '../command'
+import { createCliSecretStore, databaseFile, probeKeychain, startupFailure, withKeyhold } from '../open-data-dir'
 import { formatFields } from '../output'
 
 /**
@@ -8,6 +9,10 @@ import { formatFields } from '../output'
  * under it in one transaction, then the keychain updated (adapters/vault/rotate-vault.ts
  * explains the order that keeps the data readable after a crash at any step).
  * Run again after an interrupted rotation, it first finishes that one.
+ *
+ * It refuses while the app (or the preview) has the data folder open: a running
+ * Keyhold holds the old key in memory and could no longer read the secrets it
+ * re-encrypted, so it must be stopped first and started again afterwards.
  */
 export const vaultRotateCommand: CommandDefinition = {
   words: ['vault', 'rotate'],
@@ -19,6 +24,16 @@ export const vaultRotateCommand: CommandDefinition = {
   async run({ dataDir, actor, output }) {
     const secretStore = createCliSecretStore()
     await probeKeychain(secretStore, dataDir)
+    try {
+      assertDatabaseNotInUse(databaseFile(dataDir))
+    } catch (error) {
+      if (!(error instanceof DatabaseInUseError)) throw error
+      throw new CliError(
+        'DATA_DIR_IN_USE',
+        `Keyhold has this data folder open: ${error.message}`,
+        'Quit the Keyhold app (and any browser preview using this folder), run vault rotate, then start it again',
+      )
+    }
     try {
       await settleInterruptedRotationIn(dataDir, secretStore)
     } catch (error) {
