@@ -12,6 +12,12 @@ import { createRotatingLog, type Logger } from './app/rotating-log'
 import { createShutdown } from './app/shutdown'
 import { createWindowStateStore, defaultWindowState, fitToDisplays } from './app/window-state'
 import { describeStartupError, openKeyhold, type Keyhold } from './composition/open-keyhold'
+import {
+  applyInstallerDefaults,
+  describeDefaultsError,
+  installerDefaultsFileName,
+  InstallerDefaultsError,
+} from './composition/installer-defaults'
 import { registerElectronTransport } from './ipc/electron-transport'
 import { createHandlers } from './ipc/handlers'
 import { createRouter, createUnavailableRouter, type Router } from './ipc/router'
@@ -138,6 +144,19 @@ function runAsDesktopApp(): void {
         // Quit while the data dir was opening: nothing will close it later.
         opened.close()
         return createUnavailableRouter({ status: 'unavailable', problem: explainStartupError(new Error('quitting')) })
+      }
+      if (app.isPackaged) {
+        // An administrator's keyhold-defaults.json, shipped as a resource, is applied on the first run only;
+        // invalid defaults stop that run with the field named.
+        try {
+          applyInstallerDefaults(opened, join(process.resourcesPath, installerDefaultsFileName))
+        } catch (error) {
+          opened.close()
+          if (!(error instanceof InstallerDefaultsError)) throw error
+          const problem = describeDefaultsError(error)
+          logger.error(`${problem.code}: ${problem.message}`)
+          return createUnavailableRouter({ status: 'unavailable', problem })
+        }
       }
       keyhold = opened
       return createRouter({

@@ -80,7 +80,14 @@ export const sessionViewSchema = z.object({
 })
 
 export const appProblemSchema = z.object({
-  code: z.enum(['KEYCHAIN_UNAVAILABLE', 'KEYCHAIN_LOCKED', 'KEY_MISMATCH', 'DATABASE_TOO_NEW', 'DATABASE_ERROR']),
+  code: z.enum([
+    'KEYCHAIN_UNAVAILABLE',
+    'KEYCHAIN_LOCKED',
+    'KEY_MISMATCH',
+    'DATABASE_TOO_NEW',
+    'DATABASE_ERROR',
+    'INVALID_DEFAULTS',
+  ]),
   message: z.string(),
   fix: z.string(),
 })
