@@ -6,6 +6,18 @@ import type { SqliteDatabase } from '../sqlite/open-database'
 import { createSqliteAuditLog, type AuditVerification } from '../sqlite/sqlite-audit-log'
 import { createSqliteSettings } from '../sqlite/sqlite-settings'
 
+/** better-sqlite3's binary for the running runtime (the Electron build under `Keyhold --cli`); see open-database.ts. */
+export interface BindingOptions {
+  readonly nativeBinding?: string
+}
+
+function openFile(file: string, options: BindingOptions): SqliteDatabase {
+  return new Database(file, {
+    fileMustExist: true,
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+  })
+}
+
 /**
  * The database file as a whole, for backup and restore: a consistent copy
  * taken while Keyhold runs (S21: the SQLite backup API, never a file copy),
@@ -18,9 +30,13 @@ import { createSqliteSettings } from '../sqlite/sqlite-settings'
  * while the app writes (WAL). The copy is turned into a single self-contained
  * file (rollback journal) and checked before anyone relies on it.
  */
-export async function snapshotDatabase(db: SqliteDatabase, dest: string): Promise<{ schemaVersion: number }> {
+export async function snapshotDatabase(
+  db: SqliteDatabase,
+  dest: string,
+  options: BindingOptions = {},
+): Promise<{ schemaVersion: number }> {
   await db.backup(dest)
-  const copy = new Database(dest, { fileMustExist: true })
+  const copy = openFile(dest, options)
   try {
     copy.pragma('journal_mode = DELETE')
     const integrity = integrityOf(copy)
@@ -47,8 +63,12 @@ export interface DatabaseInspection {
 }
 
 /** Everything restore checks in a decrypted backup before it replaces anything. */
-export function inspectDatabaseFile(file: string, masterKey: Uint8Array): DatabaseInspection {
-  const db = new Database(file, { fileMustExist: true })
+export function inspectDatabaseFile(
+  file: string,
+  masterKey: Uint8Array,
+  options: BindingOptions = {},
+): DatabaseInspection {
+  const db = openFile(file, options)
   try {
     const integrity = integrityOf(db)
     const version = schemaVersion(db)
@@ -90,9 +110,9 @@ export class DatabaseInUseError extends Error {
  * rollback journal) and closed, ready to be moved aside. Returns false when
  * there is no database.
  */
-export function takeOverDatabase(file: string): boolean {
+export function takeOverDatabase(file: string, options: BindingOptions = {}): boolean {
   if (!existsSync(file)) return false
-  const db = new Database(file, { fileMustExist: true })
+  const db = openFile(file, options)
   try {
     lockExclusively(db, file)
     // Still held (exclusive locking mode): fold the WAL in and leave no -wal or -shm beside the file.
@@ -104,9 +124,9 @@ export function takeOverDatabase(file: string): boolean {
 }
 
 /** The same test, changing nothing: throws DatabaseInUseError while anyone else has the file open. */
-export function assertDatabaseNotInUse(file: string): void {
+export function assertDatabaseNotInUse(file: string, options: BindingOptions = {}): void {
   if (!existsSync(file)) return
-  const db = new Database(file, { fileMustExist: true })
+  const db = openFile(file, options)
   try {
     lockExclusively(db, file)
   } finally {

@@ -32,6 +32,8 @@ export interface RestoreOptions {
   readonly secretStore: SecretStore
   /** The newest schema this Keyhold knows; a backup from a newer one is refused. */
   readonly latestSchemaVersion: number
+  /** better-sqlite3's binary for the running runtime, as openKeyhold takes it. */
+  readonly nativeBinding?: string
   /** Opens the restored data folder the way the app does and throws if anything is wrong. */
   readonly verify: (header: BackupHeader) => Promise<void>
 }
@@ -62,6 +64,7 @@ async function removeIfThere(file: string): Promise<void> {
 
 export async function restoreDataDir(options: RestoreOptions): Promise<RestoreReport> {
   const { dataDir, secretStore } = options
+  const binding = options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}
   const backup = await readBackupHeader(options.backupFile)
   if (backup.header.schemaVersion > options.latestSchemaVersion) {
     throw tooNew(backup.header.schemaVersion, options.latestSchemaVersion)
@@ -74,7 +77,7 @@ export async function restoreDataDir(options: RestoreOptions): Promise<RestoreRe
   let placed = false
   try {
     await decryptDatabase(options.backupFile, backup, kek, incoming)
-    const inspection = inspectDatabaseFile(incoming, masterKey)
+    const inspection = inspectDatabaseFile(incoming, masterKey, binding)
     if (inspection.integrity !== 'ok') {
       throw new BackupError(
         'invalid',
@@ -92,7 +95,7 @@ export async function restoreDataDir(options: RestoreOptions): Promise<RestoreRe
     }
 
     // Throws DatabaseInUseError while anyone has it open; afterwards it is one file, closed.
-    const replaced = takeOverDatabase(database)
+    const replaced = takeOverDatabase(database, binding)
     const aside = join(dataDir, `${databaseFileName}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`)
     if (replaced) await link(database, aside)
     for (const leftover of ['-wal', '-shm', '-journal']) await removeIfThere(`${database}${leftover}`)

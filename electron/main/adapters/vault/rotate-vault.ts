@@ -73,10 +73,17 @@ export async function settleInterruptedRotation(deps: {
 }
 
 /** The same, for a data folder that is not open (the CLI runs it before opening one to rotate again). */
-export async function settleInterruptedRotationIn(dataDir: string, secretStore: SecretStore): Promise<SettleOutcome> {
+export async function settleInterruptedRotationIn(
+  dataDir: string,
+  secretStore: SecretStore,
+  options: { readonly nativeBinding?: string } = {},
+): Promise<SettleOutcome> {
   const file = join(dataDir, databaseFileName)
   if (!existsSync(file)) return 'none'
-  const db = new Database(file, { fileMustExist: true })
+  const db = new Database(file, {
+    fileMustExist: true,
+    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+  })
   try {
     db.pragma('busy_timeout = 5000')
     return await settleInterruptedRotation({ dataDir, secretStore, settings: createSqliteSettings(db) })

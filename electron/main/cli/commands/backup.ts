@@ -82,7 +82,7 @@ const backup: CommandDefinition = {
       const scratch = mkdtempSync(join(tmpdir(), 'keyhold-backup-'))
       try {
         const snapshot = join(scratch, 'keyhold.db')
-        const { schemaVersion } = await snapshotDatabase(keyhold.db, snapshot)
+        const { schemaVersion } = await snapshotDatabase(keyhold.db, snapshot, bindingOption())
         const written = await writeBackupFile({
           databaseFile: snapshot,
           masterKey,
@@ -148,6 +148,7 @@ const restore: CommandDefinition = {
       dataDir,
       secretStore,
       latestSchemaVersion: migrations.length,
+      ...bindingOption(),
       verify: async (header) => {
         let keyhold
         try {

@@ -1,7 +1,14 @@
 import { assertDatabaseNotInUse, DatabaseInUseError } from '../../adapters/backup/database-file'
 import { rotateVault, settleInterruptedRotationIn } from '../../adapters/vault/rotate-vault'
 import { CliError, type CommandDefinition } from '../command'
-import { createCliSecretStore, databaseFile, probeKeychain, startupFailure, withKeyhold } from '../open-data-dir'
+import {
+  bindingOption,
+  createCliSecretStore,
+  databaseFile,
+  probeKeychain,
+  startupFailure,
+  withKeyhold,
+} from '../open-data-dir'
 import { formatFields } from '../output'
 
 /**
@@ -25,7 +32,7 @@ export const vaultRotateCommand: CommandDefinition = {
     const secretStore = createCliSecretStore()
     await probeKeychain(secretStore, dataDir)
     try {
-      assertDatabaseNotInUse(databaseFile(dataDir))
+      assertDatabaseNotInUse(databaseFile(dataDir), bindingOption())
     } catch (error) {
       if (!(error instanceof DatabaseInUseError)) throw error
       throw new CliError(
@@ -35,7 +42,7 @@ export const vaultRotateCommand: CommandDefinition = {
       )
     }
     try {
-      await settleInterruptedRotationIn(dataDir, secretStore)
+      await settleInterruptedRotationIn(dataDir, secretStore, bindingOption())
     } catch (error) {
       throw startupFailure(error, dataDir)
     }
