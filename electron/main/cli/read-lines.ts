@@ -1,5 +1,5 @@
 import { CliError, UsageError } from './command'
-import { stripOneNewline } from './read-stdin'
+import { promptHidden, stripOneNewline } from './read-stdin'
 
 /**
  * stdin for the commands that read more than one password: `keyhold auth`
@@ -62,37 +62,4 @@ export async function readPassphrase(
   const passphrase = stripOneNewline(await readStdinText(io, 'the passphrase'))
   if (passphrase === '') throw new UsageError('no passphrase on stdin (pipe it in, e.g. from a password manager)')
   return passphrase
-}
-
-/** One line from the terminal in raw mode, so nothing typed is echoed. */
-export function promptHidden({ stdin, stderr }: LineInput, question: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let typed = ''
-    const finish = () => {
-      stdin.off('data', onData)
-      stdin.setRawMode(false)
-      stdin.pause()
-      stderr.write('\n')
-    }
-    const onData = (chunk: Buffer | string) => {
-      for (const char of chunk.toString()) {
-        if (char === '\r' || char === '\n' || char === '\u0004') {
-          finish()
-          resolve(typed)
-          return
-        }
-        if (char === '\u0003') {
-          finish()
-          reject(new CliError('CANCELLED', 'Cancelled; nothing was changed'))
-          return
-        }
-        if (char === '\u007f' || char === '\b') typed = [...typed].slice(0, -1).join('')
-        else typed += char
-      }
-    }
-    stderr.write(question)
-    stdin.setRawMode(true)
-    stdin.on('data', onData)
-    stdin.resume()
-  })
 }

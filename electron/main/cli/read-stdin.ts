@@ -42,7 +42,7 @@ export function stripOneNewline(text: string): string {
 }
 
 /** Reads one line from the terminal in raw mode, so nothing typed is echoed. */
-function promptHidden({ stdin, stderr }: PasswordInput, question: string): Promise<string> {
+export function promptHidden({ stdin, stderr }: PasswordInput, question: string): Promise<string> {
   return new Promise((resolve, reject) => {
     let typed = ''
     const finish = () => {

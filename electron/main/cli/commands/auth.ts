@@ -6,7 +6,8 @@ import { totpSecretContext } from '../../services/mfa-deps'
 import { CliError, UsageError, type CommandDefinition } from '../command'
 import { withKeyhold } from '../open-data-dir'
 import { shortTime } from '../output'
-import { promptHidden, readSecretLines } from '../read-lines'
+import { readSecretLines } from '../read-lines'
+import { promptHidden } from '../read-stdin'
 
 /**
  * `keyhold auth NAME`: Keyhold as the machine's authenticator, for programs run
