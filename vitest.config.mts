@@ -46,6 +46,17 @@ export default defineConfig({
         },
       },
       {
+        test: {
+          name: 'resilience',
+          include: ['test/crash/**/*.test.ts', 'test/concurrency/**/*.test.ts', 'test/faults/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // These fork workers, kill processes and run peers: one file at a time on two cores.
+          fileParallelism: false,
+        },
+      },
+      {
         plugins: [vue()],
         resolve: { alias: { '@renderer': resolve(root, 'renderer/src') } },
         test: {
