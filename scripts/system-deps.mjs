@@ -25,6 +25,8 @@ export const SYSTEM_REQUIREMENTS = [
   { what: 'Kannel fakesmsc', path: '/usr/lib/kannel/test/fakesmsc', pkg: 'kannel-extras' },
   { what: 'oathtool', command: 'oathtool', pkg: 'oathtool' },
   { what: 'zbarimg', command: 'zbarimg', pkg: 'zbar-tools' },
+  // gdbus asks the Secret Service whether its collection is locked (a locked keychain, not a lost key).
+  { what: 'gdbus', command: 'gdbus', pkg: 'libglib2.0-bin' },
   // keytar is compiled against libsecret's headers and loads libsecret-1.so.0 at run time; the -dev
   // package brings both, and its pkg-config file is what node-gyp's build looks up.
   { what: 'libsecret (headers and library)', pkgConfig: 'libsecret-1', pkg: 'libsecret-1-dev' },

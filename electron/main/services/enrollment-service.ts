@@ -196,25 +196,38 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
     const enrollment = requireLive(account, enrollmentId)
     if (enrollment.verifiedAt !== null)
       throw new AppError('CONFLICT', 'This code was already confirmed; enable the method')
+    // S11, S21: the recovery codes are hashed first (slow, async) and stored in the same
+    // transaction that marks the setup verified, so a crash leaves it either unverified or
+    // verified with its codes. Hashed only when the account will need them.
+    const batch = recoveryCodes.countUnusedActive(account.id) === 0 ? await services.recovery.makeBatch() : null
     const outcome = uow.tx((): VerifyOutcome => {
       const now = clock.now()
+      // Read again inside the transaction: another process may have verified it meanwhile (S7).
+      const current = enrollments.find(account.id, enrollmentId)
+      if (!current)
+        return {
+          ok: false,
+          error: new AppError('NOT_FOUND', 'This setup was not found; it may have expired. Start again.'),
+        }
+      if (current.verifiedAt !== null)
+        return { ok: false, error: new AppError('CONFLICT', 'This code was already confirmed; enable the method') }
       const fresh = deps.accounts.findById(account.id)!
       const lock = currentLock(fresh, now)
       if (lock) return { ok: false, error: lock }
       let step: number | null = null
       let right: boolean
-      if (enrollment.type === 'totp') {
-        const secret = Buffer.from(deps.secrets.decrypt(enrollment.secretEnc!, totpSecretContext(account.id)), 'base64')
+      if (current.type === 'totp') {
+        const secret = Buffer.from(deps.secrets.decrypt(current.secretEnc!, totpSecretContext(account.id)), 'base64')
         step = deps.totp.verify({
           secret,
           code: normalizeDigits(code),
-          params: enrollment.totp!,
+          params: current.totp!,
           nowMs: now,
-          afterStep: enrollment.lastUsedStep,
+          afterStep: current.lastUsedStep,
         })
         right = step !== null
       } else {
-        const check = services.codes.check('enroll', enrollment.id, code, account.id)
+        const check = services.codes.check('enroll', current.id, code, account.id)
         if (check.result === 'expired' || check.result === 'missing') {
           return { ok: false, error: new AppError('EXPIRED', 'This code has expired; send a new one') }
         }
@@ -222,11 +235,11 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
       }
       if (!right) {
         // S13: the account's one failure counter counts these too.
-        const failure = registerFailure(deps, fresh, now, actor, 'mfa.enrollment-code-failed', enrollment.type)
-        const count = enrollments.addFailure(enrollment.id)
+        const failure = registerFailure(deps, fresh, now, actor, 'mfa.enrollment-code-failed', current.type)
+        const count = enrollments.addFailure(current.id)
         if (failure.locked) return { ok: false, error: failure.locked }
         if (count >= enrollmentFailureLimit) {
-          discard(enrollment)
+          discard(current)
           return {
             ok: false,
             error: new AppError('INVALID_CODE', 'Too many wrong codes; this setup has ended. Start again.', {
@@ -241,27 +254,18 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
           }),
         }
       }
-      enrollments.markVerified(enrollment.id, now, step, null)
+      const issue = batch !== null && recoveryCodes.countUnusedActive(account.id) === 0
+      if (issue) recoveryCodes.insertBatch(account.id, batch.batch, batch.hashes, false, now)
+      enrollments.markVerified(current.id, now, step, issue ? batch.batch : null)
       audit.append(
-        { actor, event: 'mfa.enrollment-verified', accountId: account.id, detail: { type: enrollment.type } },
+        { actor, event: 'mfa.enrollment-verified', accountId: account.id, detail: { type: current.type } },
         now,
       )
-      return { ok: true, needsRecoveryCodes: recoveryCodes.countUnusedActive(account.id) === 0 }
+      return { ok: true, needsRecoveryCodes: issue }
     })
     if (!outcome.ok) throw outcome.error
     if (!outcome.needsRecoveryCodes) return { enrollmentId, recoveryCodes: null }
-    // S11: made now, shown once, valid only when the method is enabled.
-    const batch = await services.recovery.makeBatch()
-    uow.tx(() => {
-      recoveryCodes.insertBatch(account.id, batch.batch, batch.hashes, false, clock.now())
-      enrollments.markVerified(
-        enrollment.id,
-        clock.now(),
-        enrollments.find(account.id, enrollment.id)?.lastUsedStep ?? null,
-        batch.batch,
-      )
-    })
-    return { enrollmentId, recoveryCodes: [...batch.codes] }
+    return { enrollmentId, recoveryCodes: [...batch!.codes] }
   }
 
   async function enable(
@@ -280,6 +284,9 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
     }
     const method = uow.tx(() => {
       const now = clock.now()
+      // Read again inside the transaction: another process may have enabled it meanwhile.
+      const current = enrollments.find(account.id, enrollmentId)
+      if (!current) throw new AppError('NOT_FOUND', 'This setup was not found; it may have expired. Start again.')
       const first = methods.countActive(account.id) === 0
       const created = methods.insert({
         accountId: account.id,

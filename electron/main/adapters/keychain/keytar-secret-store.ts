@@ -1,4 +1,35 @@
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import { KeychainError, type SecretStore } from './secret-store'
+
+/**
+ * libsecret answers "not found" for an entry in a locked collection when it cannot show an
+ * unlock prompt, so on Linux a missing entry is checked against the collection's Locked flag.
+ */
+async function secretServiceLocked(): Promise<boolean> {
+  if (process.platform !== 'linux') return false
+  try {
+    const { stdout } = await promisify(execFile)(
+      'gdbus',
+      [
+        'call',
+        '--session',
+        '--dest',
+        'org.freedesktop.secrets',
+        '--object-path',
+        '/org/freedesktop/secrets/aliases/default',
+        '--method',
+        'org.freedesktop.DBus.Properties.Get',
+        'org.freedesktop.Secret.Collection',
+        'Locked',
+      ],
+      { timeout: 5000 },
+    )
+    return stdout.includes('true')
+  } catch {
+    return false
+  }
+}
 
 /** The OS keychain through keytar: Keychain on macOS, Credential Vault on Windows, Secret Service on Linux. */
 export const keychainService = 'Keyhold'
@@ -39,7 +70,13 @@ export function createKeytarSecretStore(loadKeytar: () => Promise<Keytar> = impo
     }
   }
   return {
-    get: (account) => call((k) => k.getPassword(keychainService, account)),
+    get: async (account) => {
+      const secret = await call((k) => k.getPassword(keychainService, account))
+      if (secret === null && (await secretServiceLocked())) {
+        throw new KeychainError('locked', 'the Secret Service collection "default" is locked')
+      }
+      return secret
+    },
     set: (account, secret) => call((k) => k.setPassword(keychainService, account, secret)),
     delete: (account) => call((k) => k.deletePassword(keychainService, account)),
   }
