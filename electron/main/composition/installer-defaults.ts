@@ -12,6 +12,7 @@ import {
 } from '../../shared/provider-schemas'
 import { smsSettingKey } from '../adapters/delivery/provider-settings'
 import { createSqliteSettings } from '../adapters/sqlite/sqlite-settings'
+import { smsCountriesKey } from '../adapters/sqlite/sqlite-site-settings'
 import { isAppError } from '../domain/app-error'
 import type { Keyhold } from './open-keyhold'
 
@@ -30,7 +31,7 @@ import type { Keyhold } from './open-keyhold'
  */
 export const installerDefaultsFileName = 'keyhold-defaults.json'
 export const appliedSetting = 'defaults.applied'
-export const smsCountriesSetting = 'sms.allowed-countries'
+export const smsCountriesSetting = smsCountriesKey
 const actor = 'installer-defaults'
 
 const noSecret = (what: string) =>

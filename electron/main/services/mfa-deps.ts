@@ -1,3 +1,4 @@
+import type { SmsCountries } from '../domain/sms-countries'
 import type { CoreDeps } from './deps'
 import type { EmailSender, SmsSender } from './delivery-ports'
 import type {
@@ -25,6 +26,9 @@ export interface MessageTemplates {
 export interface SiteSettings {
   siteName(): string
   setSiteName(name: string): void
+  /** Countries text messages may go to; null when any country is allowed. */
+  smsCountries(): SmsCountries
+  setSmsCountries(countries: SmsCountries): void
 }
 
 export interface MfaDeps extends CoreDeps {
