@@ -14,6 +14,7 @@ import { nodeRandom } from '../adapters/system/node-random'
 import { systemClock } from '../adapters/system/system-clock'
 import { databaseFileName } from '../adapters/system/data-dir'
 import { openVault, VaultKeyError, keychainAccountFor, type Vault } from '../adapters/vault/open-vault'
+import { settleInterruptedRotation } from '../adapters/vault/rotate-vault'
 import { defaultPolicy } from '../domain/policy'
 import { createSqlitePolicyStore } from '../adapters/sqlite/sqlite-policy-store'
 import { createSqliteSetupCodeStore } from '../adapters/sqlite/sqlite-setup-code-store'
@@ -77,6 +78,9 @@ export async function openKeyhold(options: OpenKeyholdOptions): Promise<Keyhold>
     const random = options.random ?? nodeRandom
     const settings = createSqliteSettings(db)
     const uow = createSqliteUnitOfWork(db)
+    // A `vault rotate` that stopped between its commit and the keychain update left the new key in a
+    // second entry: finish it now, or the main entry's old key would not open the re-keyed data.
+    await settleInterruptedRotation({ dataDir: options.dataDir, secretStore: options.secretStore, settings })
     const vault = await openVault({
       dataDir: options.dataDir,
       secretStore: options.secretStore,

@@ -12,7 +12,7 @@ import {
   settleInterruptedRotationIn,
 } from '../../../electron/main/adapters/vault/rotate-vault'
 import { createSqliteSettings } from '../../../electron/main/adapters/sqlite/sqlite-settings'
-import { describeStartupError, openKeyhold, type Keyhold } from '../../../electron/main/composition/open-keyhold'
+import { openKeyhold, type Keyhold } from '../../../electron/main/composition/open-keyhold'
 import { totpSecretContext } from '../../../electron/main/services/mfa-deps'
 
 /**
@@ -122,12 +122,14 @@ describe('vault rotation, step by step (S19, S20)', () => {
     const crash = failing((account) => account === keychainAccountFor(dir))
     await expect(rotate(keyhold, crash).finally(() => keyhold.close())).rejects.toThrow('simulated crash')
     // The database is re-keyed, the main entry still holds the old key, the second entry the new one.
-    const error = await openKeyhold({ dataDir: dir, secretStore: store }).catch((e: unknown) => e)
-    expect(describeStartupError(error, dir).code).toBe('KEY_MISMATCH')
-    expect(await store.get(pendingKeyAccount(dir))).not.toBeNull()
-    expect(await settleInterruptedRotationIn(dir, store)).toBe('promoted')
-    expect(await store.get(pendingKeyAccount(dir))).toBeNull()
+    const pending = await store.get(pendingKeyAccount(dir))
+    expect(pending).not.toBeNull()
+    expect(await store.get(keychainAccountFor(dir))).not.toBe(pending)
+    // Opening the folder (app, preview or CLI) finishes the rotation: the new key becomes the main one.
     expect(await expectReadable(dir)).not.toBe(before)
+    expect(await store.get(keychainAccountFor(dir))).toBe(pending)
+    expect(await store.get(pendingKeyAccount(dir))).toBeNull()
+    expect(await settleInterruptedRotationIn(dir, store)).toBe('none')
   })
 
   it('stopped before the commit (a ciphertext that does not open): rolled back, the old key still reads everything', async () => {
