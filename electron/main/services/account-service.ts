@@ -86,12 +86,21 @@ export function createAccountService(deps: CoreDeps) {
     return toAccountView(created, clock.now())
   }
 
-  async function createAccount(input: NewAccountInput, actor: string): Promise<AccountView> {
+  /**
+   * `alsoInTransaction` runs in the same transaction as the insert (the admin's
+   * setup code), so a crash never leaves an account without what it was created with.
+   */
+  async function createAccount(
+    input: NewAccountInput,
+    actor: string,
+    alsoInTransaction?: (account: AccountRecord, now: number) => void,
+  ): Promise<AccountView> {
     const prepared = await prepareNew(input)
     const created = uow.tx(() => {
       const now = clock.now()
       const account = insertAccount(input, prepared, now)
       audit.append({ actor, event: 'account.created', accountId: account.id, detail: { role: account.role } }, now)
+      alsoInTransaction?.(account, now)
       return account
     })
     return toAccountView(created, clock.now())

@@ -74,13 +74,12 @@ export function createAdminAccountService(deps: MfaDeps, services: AdminServices
     const { code, hash } = await services.setupCodes.make()
     // A throwaway password satisfies the account rules; the setup code replaces it at once, in one transaction.
     const placeholder = Buffer.from(deps.random.bytes(24)).toString('base64url')
-    await services.accounts.createAccount({ ...input, password: placeholder }, actor)
+    let expiresAt = ''
+    await services.accounts.createAccount({ ...input, password: placeholder }, actor, (account, now) => {
+      expiresAt = services.setupCodes.attach(account, hash, actor, now)
+    })
     const account = require(input.username)
-    const expiresAt = uow.tx(() => services.setupCodes.attach(account, hash, actor, clock.now()))
-    return {
-      account: view(require(input.username)),
-      setupCode: { username: account.username, setupCode: code, expiresAt },
-    }
+    return { account: view(account), setupCode: { username: account.username, setupCode: code, expiresAt } }
   }
 
   function update(username: string, patch: AccountPatchInput, actor: string): AdminAccountView {

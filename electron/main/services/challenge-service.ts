@@ -170,17 +170,20 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
       resolved,
       actor,
       'recovery-code',
-      (now) => services.recovery.consume(resolved.account.id, code, now),
+      (now) => {
+        if (!services.recovery.consume(resolved.account.id, code, now)) return false
+        // In the same transaction as the consumption: no code is ever used without its audit row (S21, S22).
+        const left = services.recovery.remaining(resolved.account.id).remaining
+        audit.append(
+          { actor, event: 'recovery-code.used', accountId: resolved.account.id, detail: { remaining: left } },
+          now,
+        )
+        return true
+      },
       null,
     )
     if (!outcome.ok) throw outcome.error
     const { remaining } = services.recovery.remaining(resolved.account.id)
-    uow.tx(() =>
-      audit.append(
-        { actor, event: 'recovery-code.used', accountId: resolved.account.id, detail: { remaining } },
-        clock.now(),
-      ),
-    )
     // S12: the owner hears of it at once.
     await services.notifications.notify(resolved.account.id, 'recovery-code-used', String(remaining))
     return { recoveryCodesRemaining: remaining }

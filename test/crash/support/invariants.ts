@@ -116,6 +116,11 @@ export function checkCrashInvariants(file: string, keys: HarnessKeys): CrashChec
          AND NOT EXISTS (SELECT 1 FROM audit_log b WHERE b.account_id = a.account_id AND b.id > a.id
            AND b.event IN ('recovery-codes.regenerated', 'mfa.method-added', 'mfa.method-removed', 'mfa.reset'))`,
     )
+    expectNone(
+      'a recovery-code sign-in without its recovery-code.used audit row in the same transaction',
+      `SELECT a.id FROM audit_log a WHERE ${recoverySignIn} AND NOT EXISTS (
+         SELECT 1 FROM audit_log u WHERE u.event = 'recovery-code.used' AND u.account_id = a.account_id AND u.at = a.at)`,
+    )
 
     // Failure counters (S13).
     expectNone(

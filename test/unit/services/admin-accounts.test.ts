@@ -35,6 +35,23 @@ describe('account administration', () => {
     }
   })
 
+  it('creates the account and its setup code in one transaction: a failure in between leaves no account (S21)', async () => {
+    const auditRows = () => f.db.prepare('SELECT count(*) AS n FROM audit_log').get()
+    const before = auditRows()
+    const store = f.deps.setupCodes
+    const put = store.put.bind(store)
+    store.put = () => {
+      throw new Error('simulated failure while storing the setup code')
+    }
+    await expect(f.services.admin.create({ username: 'dave', role: 'user' }, actor)).rejects.toThrow(/simulated/)
+    store.put = put
+    expect(f.accounts.listAccounts({ search: 'dave', limit: 10, offset: 0 }).total).toBe(0)
+    expect(auditRows()).toEqual(before)
+    // The same request works once the fault is gone.
+    const created = await f.services.admin.create({ username: 'dave', role: 'user' }, actor)
+    expect(created.account).toMatchObject({ username: 'dave', setupCodePending: true })
+  })
+
   it('creates an account with a one-time setup code; the user sets their own password with it', async () => {
     const created = await f.services.admin.create({ username: 'carol', displayName: 'Carol', role: 'user' }, actor)
     expect(created.account).toMatchObject({ username: 'carol', setupCodePending: true, mfa: { state: 'none' } })
