@@ -212,9 +212,19 @@ export const schemas = {
     request: z
       .object({
         username: z.string().trim().min(1).max(64).optional(),
+        /** Part of the event name, any case (`recovery` finds recovery-code.used). */
+        event: z.string().trim().min(1).max(64).optional(),
+        /** Entries at or after this time. */
+        from: z.iso.datetime({ offset: true, message: 'Give the start as an ISO date-time' }).optional(),
+        /** Entries before this time. */
+        until: z.iso.datetime({ offset: true, message: 'Give the end as an ISO date-time' }).optional(),
         limit: z.number().int().min(1).max(1000).default(100),
       })
-      .strict(),
+      .strict()
+      .refine((q) => q.from === undefined || q.until === undefined || Date.parse(q.from) < Date.parse(q.until), {
+        message: 'The start must be before the end',
+        path: ['until'],
+      }),
     response: z.object({ entries: z.array(auditEntrySchema) }),
   },
   'admin:list-accounts': {

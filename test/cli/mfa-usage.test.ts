@@ -37,7 +37,7 @@ describe('help for the MFA engine commands', () => {
       'provider test email|sms --to ADDRESS',
       'settings get',
       'settings set site-name NAME',
-      'audit list [--account NAME] [--limit N]',
+      'audit list [--account NAME] [--event TEXT] [--since TIME] [--until TIME] [--limit N]',
       'audit verify',
     ]) {
       expect(run.stdout).toContain(usage)

@@ -1,6 +1,6 @@
 import { flushPromises, type DOMWrapper } from '@vue/test-utils'
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { auditCsv, filterAudit } from '../../renderer/src/admin/audit-csv'
+import { auditCsv, auditQueryOf, filterAudit } from '../../renderer/src/admin/audit-csv'
 import {
   auditEntries,
   coverage,
@@ -76,6 +76,16 @@ describe('the audit CSV and filters', () => {
     expect(filterAudit(auditEntries, { event: '', from: '', to: '2026-11-27T15:59' }).map((e) => e.id)).toEqual([2, 1])
     expect(filterAudit(auditEntries, { event: 'sign', from: '2026-11-27T16:00', to: '' }).map((e) => e.id)).toEqual([3])
   })
+
+  it('turns the page filters into the main process query: ISO times, "to" through its minute, reversed is none', () => {
+    expect(auditQueryOf({ event: '  ', from: '', to: '' })).toEqual({})
+    expect(auditQueryOf({ event: 'Recovery', from: '2026-11-27T16:00', to: '2026-11-27T16:00' })).toEqual({
+      event: 'Recovery',
+      from: new Date('2026-11-27T16:00').toISOString(),
+      until: new Date(new Date('2026-11-27T16:00').getTime() + 60_000).toISOString(),
+    })
+    expect(auditQueryOf({ event: '', from: '2026-11-27T16:01', to: '2026-11-27T16:00' })).toBeNull()
+  })
 })
 
 describe('the audit log page', () => {
@@ -100,16 +110,32 @@ describe('the audit log page', () => {
 
     await inputByLabel(page().wrapper, 'Event contains').setValue('sign-in')
     await inputByLabel(page().wrapper, 'From').setValue('2026-11-27T16:00')
+    // At once, over what was fetched…
     expect(tableRows('table').map((r) => r[1])).toEqual(['sign-in.succeeded'])
     expect(pageText(page().wrapper)).toContain('1 of 4 entries shown.')
+    // …and after a pause the main process searches the whole log with the same filters.
+    const from = new Date('2026-11-27T16:00').toISOString()
+    await vi.waitFor(() => expect(bridge.listAudit).toHaveBeenLastCalledWith({ event: 'sign-in', from, limit: 100 }))
+    const calls = bridge.listAudit.mock.calls.length
     await inputByLabel(page().wrapper, 'To').setValue('2026-11-27T10:00')
     expect(page().wrapper.find('table').exists()).toBe(false)
     expect(pageText(page().wrapper)).toContain('No entries match.')
+    // A reversed range matches nothing: the main process is not asked.
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    expect(bridge.listAudit).toHaveBeenCalledTimes(calls)
 
+    await inputByLabel(page().wrapper, 'To').setValue('2026-11-28T09:00')
     await inputByLabel(page().wrapper, 'Account').setValue('bob')
     await inputByLabel(page().wrapper, 'Number of entries').setValue('1000')
     await click('Show entries')
-    expect(bridge.listAudit).toHaveBeenLastCalledWith({ username: 'bob', limit: 1000 })
+    expect(bridge.listAudit).toHaveBeenLastCalledWith({
+      username: 'bob',
+      event: 'sign-in',
+      from,
+      // "To 09:00" takes in that whole minute.
+      until: new Date(new Date('2026-11-28T09:00').getTime() + 60_000).toISOString(),
+      limit: 1000,
+    })
   })
 
   it('refuses a limit over 1,000 and says when the account does not exist', async () => {

@@ -4,7 +4,13 @@ import type { MfaDeps } from './mfa-deps'
 
 /** Reading the audit log (S22): newest first, and a check of its HMAC chain. */
 export interface AuditReader {
-  list(query: { accountId?: number | undefined; limit: number }): {
+  list(query: {
+    accountId?: number | undefined
+    event?: string | undefined
+    from?: number | undefined
+    until?: number | undefined
+    limit: number
+  }): {
     id: number
     at: number
     actor: string
@@ -24,8 +30,20 @@ export interface AuditEntryView {
   readonly detail: Record<string, string | number | boolean | null>
 }
 
+export interface AuditListQuery {
+  readonly username?: string | undefined
+  /** Part of the event name, any case. */
+  readonly event?: string | undefined
+  /** ISO date-times: entries at or after `from` and before `until`. */
+  readonly from?: string | undefined
+  readonly until?: string | undefined
+  readonly limit: number
+}
+
+const epoch = (value: string | undefined): number | undefined => (value === undefined ? undefined : Date.parse(value))
+
 export function createAuditService(deps: MfaDeps, reader: AuditReader) {
-  function list(query: { username?: string | undefined; limit: number }): AuditEntryView[] {
+  function list(query: AuditListQuery): AuditEntryView[] {
     let accountId: number | undefined
     if (query.username !== undefined) {
       const account = deps.accounts.findByUsername(query.username)
@@ -42,7 +60,14 @@ export function createAuditService(deps: MfaDeps, reader: AuditReader) {
         )
       return names.get(id) ?? null
     }
-    return reader.list({ accountId, limit: query.limit }).map((row) => ({
+    const rows = reader.list({
+      accountId,
+      event: query.event,
+      from: epoch(query.from),
+      until: epoch(query.until),
+      limit: query.limit,
+    })
+    return rows.map((row) => ({
       id: row.id,
       at: iso(row.at),
       actor: row.actor,

@@ -39,7 +39,25 @@ function bound(value: string): number | null {
   return Number.isNaN(ms) ? null : ms
 }
 
-/** The fetched entries that match the filters on the page (the main process filtered by account and limit). */
+/**
+ * The same filters as the main process takes them (ISO times, "to" through
+ * the end of its minute), so it searches the whole log, not just what was
+ * fetched. Null when the range is reversed: nothing can match.
+ */
+export function auditQueryOf(filter: AuditFilter): { event?: string; from?: string; until?: string } | null {
+  const event = filter.event.trim()
+  const from = bound(filter.from)
+  const to = bound(filter.to)
+  const until = to === null ? null : to + 60_000
+  if (from !== null && until !== null && from >= until) return null
+  return {
+    ...(event === '' ? {} : { event: event.slice(0, 64) }),
+    ...(from === null ? {} : { from: new Date(from).toISOString() }),
+    ...(until === null ? {} : { until: new Date(until).toISOString() }),
+  }
+}
+
+/** The fetched entries that match the filters on the page, at once while the main process is asked again. */
 export function filterAudit(entries: readonly AuditEntry[], filter: AuditFilter): AuditEntry[] {
   const text = filter.event.trim().toLowerCase()
   const from = bound(filter.from)

@@ -6,8 +6,8 @@ import { useSessionStore } from './session-store'
 
 /**
  * The audit log (S22), newest first, as the main process returns it: at most
- * `limit` entries, of one account or of all. Further filtering (event text,
- * time range) is the page's, over what was fetched.
+ * `limit` entries, of one account or of all, filtered by event text and time
+ * in the database.
  */
 export const auditLimitMax = 1000
 
@@ -17,10 +17,18 @@ export const useAuditStore = defineStore('audit', () => {
   const verification = ref<AuditVerification | null>(null)
   let latest = 0
 
-  async function load(query: { username: string; limit: number }): Promise<boolean> {
+  async function load(query: {
+    username: string
+    limit: number
+    filters?: { event?: string; from?: string; until?: string }
+  }): Promise<boolean> {
     const ticket = ++latest
     const username = query.username.trim()
-    const answer = await client.listAudit({ ...(username === '' ? {} : { username }), limit: query.limit })
+    const answer = await client.listAudit({
+      ...(username === '' ? {} : { username }),
+      ...query.filters,
+      limit: query.limit,
+    })
     if (ticket !== latest) return false
     entries.value = answer
     return true

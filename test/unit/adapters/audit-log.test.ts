@@ -49,3 +49,47 @@ describe('audit log chain (S22)', () => {
     expect(f.audit.list({ accountId: 99, limit: 10 })).toEqual([])
   })
 })
+
+/** The audit viewer's and `audit list`'s filters run in the database, so old entries are found past the newest 1,000. */
+describe('audit log filters', () => {
+  let f: CoreFixture
+  const minute = 60_000
+  beforeEach(() => {
+    f = createCoreFixture()
+    const start = f.clock.now()
+    // 1,200 routine rows, with two rare events among the oldest.
+    f.audit.append({ actor, event: 'recovery-code.used', accountId: 7, detail: { remaining: 9 } }, start)
+    f.audit.append({ actor, event: 'policy.changed', accountId: null, detail: {} }, start + minute)
+    for (let i = 0; i < 1200; i++)
+      f.audit.append({ actor, event: 'sign-in.succeeded', accountId: 8, detail: {} }, start + 2 * minute + i)
+  })
+  afterEach(() => f.close())
+
+  it('finds an event by part of its name, any case, beyond the newest 1,000 rows', () => {
+    expect(f.audit.list({ event: 'RECOVERY', limit: 1000 }).map((e) => e.event)).toEqual(['recovery-code.used'])
+    expect(f.audit.list({ event: 'nothing-like-this', limit: 1000 })).toEqual([])
+  })
+
+  it('limits by time: from is inclusive, until exclusive; combines with the account', () => {
+    const start = f.clock.now()
+    expect(f.audit.list({ from: start, until: start + minute, limit: 10 }).map((e) => e.event)).toEqual([
+      'recovery-code.used',
+    ])
+    expect(f.audit.list({ from: start + minute, until: start + 2 * minute, limit: 10 }).map((e) => e.event)).toEqual([
+      'policy.changed',
+    ])
+    expect(f.audit.list({ accountId: 8, until: start + 2 * minute, limit: 10 })).toEqual([])
+    expect(f.audit.list({ accountId: 8, from: start + 2 * minute + 1198, limit: 10 })).toHaveLength(2)
+  })
+
+  it('the service takes ISO times and names the account', () => {
+    const start = f.clock.now()
+    const entries = f.services.audit.list({
+      event: 'policy',
+      from: new Date(start).toISOString(),
+      until: new Date(start + 2 * minute).toISOString(),
+      limit: 5,
+    })
+    expect(entries.map((e) => e.event)).toEqual(['policy.changed'])
+  })
+})

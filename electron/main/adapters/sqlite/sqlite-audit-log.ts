@@ -47,6 +47,11 @@ export interface AuditRecord {
 
 export interface AuditQuery {
   readonly accountId?: number | undefined
+  /** Part of the event name, any case. */
+  readonly event?: string | undefined
+  /** Epoch ms: at or after `from`, before `until`. */
+  readonly from?: number | undefined
+  readonly until?: number | undefined
   readonly limit: number
 }
 
@@ -62,9 +67,18 @@ export function createSqliteAuditLog(db: SqliteDatabase, settings: SettingsStore
   )
   const lastId = db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM audit_log')
   const all = db.prepare<[], AuditRow>('SELECT * FROM audit_log ORDER BY id')
-  const newest = db.prepare<[number], AuditRow>('SELECT * FROM audit_log ORDER BY id DESC LIMIT ?')
-  const newestFor = db.prepare<[number, number], AuditRow>(
-    'SELECT * FROM audit_log WHERE account_id = ? ORDER BY id DESC LIMIT ?',
+  // One statement for every filter: a NULL parameter switches its condition off. The account filter
+  // uses audit_log_account; the others scan newest first and stop at the limit.
+  const newest = db.prepare<
+    { account: number | null; event: string | null; from: number | null; until: number | null; limit: number },
+    AuditRow
+  >(
+    `SELECT * FROM audit_log
+      WHERE (@account IS NULL OR account_id = @account)
+        AND (@event IS NULL OR instr(lower(event), @event) > 0)
+        AND (@from IS NULL OR at >= @from)
+        AND (@until IS NULL OR at < @until)
+      ORDER BY id DESC LIMIT @limit`,
   )
   const toRecord = (row: AuditRow): AuditRecord => ({
     id: row.id,
@@ -98,8 +112,16 @@ export function createSqliteAuditLog(db: SqliteDatabase, settings: SettingsStore
       if (db.inTransaction) write()
       else db.transaction(write).immediate()
     },
-    list: ({ accountId, limit }) =>
-      (accountId === undefined ? newest.all(limit) : newestFor.all(accountId, limit)).map(toRecord),
+    list: (query) =>
+      newest
+        .all({
+          account: query.accountId ?? null,
+          event: query.event?.toLowerCase() ?? null,
+          from: query.from ?? null,
+          until: query.until ?? null,
+          limit: query.limit,
+        })
+        .map(toRecord),
     verify() {
       let previous = genesis
       let rows = 0

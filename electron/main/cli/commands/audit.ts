@@ -22,12 +22,32 @@ function detailText(detail: AuditEntryView['detail']): string {
     .join(' ')
 }
 
+/** An ISO 8601 date-time with a zone (Z or +01:00); a bare date means its start in UTC. */
+function isoOption(options: Parameters<typeof stringOption>[0], name: 'since' | 'until'): string | undefined {
+  const raw = stringOption(options, name)?.trim()
+  if (raw === undefined) return undefined
+  const text = /^\d{4}-\d\d-\d\d$/.test(raw) ? `${raw}T00:00:00Z` : raw
+  const zoned = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(text)
+  if (!zoned || Number.isNaN(Date.parse(text))) {
+    throw new UsageError(`--${name} must be an ISO date or date-time with a zone, e.g. 2026-11-28T09:00Z`, list)
+  }
+  return new Date(Date.parse(text)).toISOString()
+}
+
 const list: CommandDefinition = {
   words: ['audit', 'list'],
   args: [],
-  options: { account: { type: 'string' }, limit: { type: 'string' } },
-  usage: `audit list [--account NAME] [--limit N]`,
-  summary: `Show the newest audit log entries (${defaultLimit} unless --limit says otherwise, at most ${maxLimit})`,
+  options: {
+    account: { type: 'string' },
+    event: { type: 'string' },
+    since: { type: 'string' },
+    until: { type: 'string' },
+    limit: { type: 'string' },
+  },
+  usage: `audit list [--account NAME] [--event TEXT] [--since TIME] [--until TIME] [--limit N]`,
+  summary:
+    `Show the newest audit log entries (${defaultLimit} unless --limit says otherwise, at most ${maxLimit}); ` +
+    '--event matches part of the event name, --since/--until take ISO times (2026-11-28T09:00Z)',
   async run({ options, dataDir, output }) {
     const rawLimit = stringOption(options, 'limit')
     const limit = rawLimit === undefined ? defaultLimit : /^\d{1,4}$/.test(rawLimit) ? Number(rawLimit) : Number.NaN
@@ -35,13 +55,25 @@ const list: CommandDefinition = {
       throw new UsageError(`--limit must be a whole number from 1 to ${maxLimit}`, list)
     }
     const username = stringOption(options, 'account')
+    const event = stringOption(options, 'event')?.trim()
+    if (event !== undefined && (event === '' || event.length > 64)) {
+      throw new UsageError('--event must be 1 to 64 characters of an event name, e.g. recovery-code', list)
+    }
+    const from = isoOption(options, 'since')
+    const until = isoOption(options, 'until')
+    if (from !== undefined && until !== undefined && Date.parse(from) >= Date.parse(until)) {
+      throw new UsageError('--since must be before --until', list)
+    }
+    const filtered = event !== undefined || from !== undefined || until !== undefined
     await withKeyhold(dataDir, { mustExist: true }, (keyhold) => {
-      const entries = keyhold.services.audit.list({ username, limit })
+      const entries = keyhold.services.audit.list({ username, event, from, until, limit })
       const human =
         entries.length === 0
-          ? username === undefined
-            ? 'The audit log is empty.'
-            : `No audit entries for "${username}".`
+          ? filtered
+            ? 'No audit entries match.'
+            : username === undefined
+              ? 'The audit log is empty.'
+              : `No audit entries for "${username}".`
           : `${formatTable(
               ['TIME (UTC)', 'ACTOR', 'EVENT', 'ACCOUNT', 'DETAIL'],
               entries.map((e) => [logTime(e.at), e.actor, e.event, e.account ?? '-', detailText(e.detail)]),

@@ -1,0 +1,61 @@
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { okJson } from './support/mfa-cli'
+import { cliFor, makeTempDir, requireBuiltCli } from './support/run-cli'
+
+/** `keyhold audit list --event/--since/--until`: the filters run in the database (S22). */
+const temp = makeTempDir('audit-filters')
+const dataDir = join(temp.path, 'data')
+const cli = cliFor(dataDir)
+const strong = 'Orbit lantern 7 meadow'
+
+interface Entry {
+  readonly event: string
+  readonly at: string
+  readonly account: string | null
+}
+const entriesOf = (run: Awaited<ReturnType<typeof cli>>) => okJson<{ entries: Entry[] }>(run).entries
+
+beforeAll(async () => {
+  requireBuiltCli({ keyring: true })
+  expect((await cli(['init', '--admin', 'alice'], { input: `${strong}\n` })).code).toBe(0)
+  expect((await cli(['account', 'create', 'bob', '--password-stdin'], { input: `${strong}\n` })).code).toBe(0)
+  expect((await cli(['settings', 'set', 'site-name', 'Harbour Works'])).code).toBe(0)
+})
+afterAll(() => temp.remove())
+
+describe('keyhold audit list filters', () => {
+  it('--event matches part of the event name, any case', async () => {
+    const found = entriesOf(await cli(['audit', 'list', '--event', 'SITE-NAME', '--json']))
+    expect(found.map((e) => e.event)).toEqual(['settings.site-name-changed'])
+    expect(entriesOf(await cli(['audit', 'list', '--event', 'account.created', '--account', 'bob', '--json']))).toEqual(
+      [expect.objectContaining({ event: 'account.created', account: 'bob' })],
+    )
+    const none = await cli(['audit', 'list', '--event', 'no-such-event'])
+    expect(none.code).toBe(0)
+    expect(none.stdout).toBe('No audit entries match.\n')
+  })
+
+  it('--since is inclusive and --until exclusive; a bare date is midnight UTC', async () => {
+    const all = entriesOf(await cli(['audit', 'list', '--json']))
+    const newest = all[0]!
+    const since = entriesOf(await cli(['audit', 'list', '--since', newest.at, '--json']))
+    expect(since.map((e) => e.at).every((at) => at >= newest.at)).toBe(true)
+    expect(since).toContainEqual(newest)
+    const until = entriesOf(await cli(['audit', 'list', '--until', newest.at, '--json']))
+    expect(until.every((e) => e.at < newest.at)).toBe(true)
+    expect(entriesOf(await cli(['audit', 'list', '--until', '2000-01-01', '--json']))).toEqual([])
+  })
+
+  it('refuses a time without a zone, a reversed range and an empty event with exit 2', async () => {
+    for (const [args, message] of [
+      [['--since', '2026-11-28 09:00'], /--since must be an ISO date or date-time with a zone/],
+      [['--since', '2026-11-28T10:00Z', '--until', '2026-11-28T09:00Z'], /--since must be before --until/],
+      [['--event', '  '], /--event must be 1 to 64 characters/],
+    ] as const) {
+      const run = await cli(['audit', 'list', ...args])
+      expect(run.code).toBe(2)
+      expect(run.stderr).toMatch(message)
+    }
+  })
+})
