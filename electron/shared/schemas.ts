@@ -4,6 +4,7 @@ import {
   beginEnrollmentSchema,
   challengeViewSchema,
   enrollmentViewSchema,
+  methodTypeSchema,
   methodViewSchema,
   mfaOverviewSchema,
   mfaRequests,
@@ -77,6 +78,16 @@ export const sessionViewSchema = z.object({
    * session can do nothing else). Null when nothing is asked.
    */
   mfaSetup: z.object({ state: z.enum(['invited', 'grace', 'required']), deadline: isoTime.nullable() }).nullable(),
+  /**
+   * What this account may set up, from the policy for its role: the allowed
+   * method types (none weaker than an authenticator app under "strong methods
+   * only", S8), and the countries text messages may go to (null: any). The main
+   * process decides; the window uses them to offer only what it would accept.
+   */
+  mfaOptions: z.object({
+    methods: z.array(methodTypeSchema),
+    smsCountries: z.array(z.string().regex(/^[A-Z]{2}$/)).nullable(),
+  }),
 })
 
 export const appProblemSchema = z.object({

@@ -5,6 +5,7 @@ import { setupRequirement } from '../domain/mfa-policy'
 import { normalizePassword } from '../domain/password-rules'
 import { iso, toAccountView } from './account-view'
 import type { CoreDeps } from './deps'
+import type { SiteSettings } from './mfa-deps'
 import { clearFailures, currentLock, registerFailure } from './failure-counter'
 import type { AccountRecord, SessionRecord } from './ports'
 
@@ -25,7 +26,10 @@ type PasswordOutcome =
 /** A hash of nothing in particular, verified when the username is unknown, so timing does not reveal which usernames exist. */
 const decoyHash = '$argon2id$v=19$m=19456,t=2,p=1$aDjowo+5YWQeEEgd3G/y+g$xCLn4PYgLO/b/Dud7PKkoZXgzjB1rokdFftes+pOdRA'
 
-export function createAuthService(deps: CoreDeps) {
+/** The session view also says which countries text messages may go to (the site's SMS allow-list). */
+export type AuthDeps = CoreDeps & { readonly site: Pick<SiteSettings, 'smsCountries'> }
+
+export function createAuthService(deps: AuthDeps) {
   const { clock, accounts, sessions, audit, uow, hasher } = deps
 
   /** S13: check the lock, verify, and count the outcome, all in one IMMEDIATE transaction. */
@@ -75,6 +79,7 @@ export function createAuthService(deps: CoreDeps) {
   function sessionView(resolved: ResolvedSession): SessionView {
     const { session, account } = resolved
     const policy = deps.policy(account.role)
+    const smsCountries = deps.site.smsCountries()
     const now = clock.now()
     const stepUpUntil = session.stepUpAt === null ? null : session.stepUpAt + policy.stepUpMs
     const setup = deps.mfa.hasActiveMethod(account.id)
@@ -89,6 +94,12 @@ export function createAuthService(deps: CoreDeps) {
       expiresAt: iso(session.createdAt + policy.sessionAbsoluteMs),
       idleTimeoutMinutes: Math.round(policy.sessionIdleMs / 60_000),
       stepUpUntil: stepUpUntil !== null && stepUpUntil > now ? iso(stepUpUntil) : null,
+      // The same rule the engine enforces when a method is set up (requireAllowed), so the window
+      // offers nothing it would refuse; strong-only has already removed email and SMS here (S8).
+      mfaOptions: {
+        methods: [...policy.mfa.allowedMethods],
+        smsCountries: smsCountries === null ? null : [...smsCountries],
+      },
     }
   }
 

@@ -43,6 +43,8 @@ export function sessionFor(account: AccountView = adminAccount): SessionView {
     idleTimeoutMinutes: 30,
     stepUpUntil: '2026-11-28T08:35:00.000Z',
     mfaSetup: null,
+    // What a site with the default policy and no SMS country list lets anyone set up.
+    mfaOptions: { methods: ['totp', 'email', 'sms'], smsCountries: null },
   }
 }
 

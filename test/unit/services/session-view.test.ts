@@ -1,0 +1,83 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { defaultRules } from '../../../electron/main/domain/mfa-policy'
+import { createHandlers } from '../../../electron/main/ipc/handlers'
+import { createRouter } from '../../../electron/main/ipc/router'
+import type { PolicyDocument, PolicyRules } from '../../../electron/shared/policy-schemas'
+import { actor, createCoreFixture, goodPassword, type CoreFixture } from '../support/core-fixture'
+import { account, refusal } from '../support/mfa-helpers'
+
+/**
+ * Issue 5: the session tells the window what this account may set up — the
+ * method types the policy for its role allows, and the SMS country list — by
+ * the same rule the engine applies when a method is set up, so the window never
+ * offers what the main process would refuse.
+ */
+const win = (n: number) => ({ clientKey: `window:${n}`, transport: 'window' as const })
+const doc = (site: Partial<PolicyRules>, roles: PolicyDocument['roles'] = {}): PolicyDocument => ({
+  site: { ...defaultRules, ...site },
+  roles,
+})
+
+describe('the session view: what this account may set up', () => {
+  let f: CoreFixture
+  let router: ReturnType<typeof createRouter>
+  beforeEach(async () => {
+    f = createCoreFixture()
+    router = createRouter({ handlers: createHandlers({ services: f.services }), sessions: f.auth })
+    await f.accounts.createFirstAdmin({ username: 'alice', email: 'alice@example.org', password: goodPassword }, actor)
+    await f.accounts.createAccount({ username: 'bob', role: 'user', password: goodPassword }, actor)
+  })
+  afterEach(() => f.close())
+
+  async function optionsAfterSignIn(username: string, client: number): Promise<unknown> {
+    const signedIn = await router.dispatch('auth:sign-in', { username, password: goodPassword }, win(client))
+    if (!signedIn.ok || signedIn.value.status !== 'signed-in') throw new Error(`${username} did not sign in`)
+    return signedIn.value.session.mfaOptions
+  }
+
+  it('offers every type and any country under the default policy', async () => {
+    expect(await optionsAfterSignIn('bob', 1)).toEqual({ methods: ['totp', 'email', 'sms'], smsCountries: null })
+  })
+
+  it('S8: strong methods only leaves the authenticator app alone, whatever the allowed list says', async () => {
+    f.services.policy.set(doc({ strongMethodsOnly: true }), actor)
+    expect(await optionsAfterSignIn('bob', 1)).toMatchObject({ methods: ['totp'] })
+    // The engine refuses exactly what the view leaves out.
+    for (const input of [
+      { type: 'email', email: 'bob@example.org' },
+      { type: 'sms', phone: '+14155552671' },
+    ] as const) {
+      expect((await refusal(f.services.enrollment.begin(account(f, 'bob'), input, actor))).code).toBe('FORBIDDEN')
+    }
+  })
+
+  it("follows the role's override: a narrower list for users, the site's for administrators", async () => {
+    f.services.policy.set(doc({}, { user: { allowedMethods: ['totp', 'sms'] } }), actor)
+    expect(await optionsAfterSignIn('bob', 1)).toMatchObject({ methods: ['totp', 'sms'] })
+    expect(await optionsAfterSignIn('alice', 2)).toMatchObject({ methods: ['totp', 'email', 'sms'] })
+  })
+
+  it("carries the site's SMS country list, and reads it again on every view", async () => {
+    f.deps.site.setSmsCountries(['GB', 'IE'])
+    expect(await optionsAfterSignIn('bob', 1)).toMatchObject({ smsCountries: ['GB', 'IE'] })
+    f.deps.site.setSmsCountries(['GB'])
+    const state = await router.dispatch('app:get-state', {}, win(1))
+    expect(state).toMatchObject({ ok: true, value: { session: { mfaOptions: { smsCountries: ['GB'] } } } })
+  })
+
+  it('a policy change shows in the next view of a live session', async () => {
+    expect(await optionsAfterSignIn('bob', 1)).toMatchObject({ methods: ['totp', 'email', 'sms'] })
+    f.services.policy.set(doc({ allowedMethods: ['totp', 'email'] }), actor)
+    const state = await router.dispatch('app:get-state', {}, win(1))
+    expect(state).toMatchObject({ ok: true, value: { session: { mfaOptions: { methods: ['totp', 'email'] } } } })
+  })
+
+  it('S14: a setup-only session (Required, past the deadline) is told what it may set up too', async () => {
+    f.services.policy.set(doc({ enforcement: 'required', gracePeriodDays: 0, strongMethodsOnly: true }), actor)
+    const signedIn = await router.dispatch('auth:sign-in', { username: 'bob', password: goodPassword }, win(1))
+    expect(signedIn).toMatchObject({
+      ok: true,
+      value: { session: { mfaSetup: { state: 'required' }, mfaOptions: { methods: ['totp'] } } },
+    })
+  })
+})
