@@ -1,9 +1,12 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
+import type { MethodView } from '../../../electron/shared/mfa-schemas'
 import type { SessionView } from '../../../electron/shared/schemas'
 import * as client from '../api/keyhold-client'
 import type { ChallengeView } from '../api/keyhold-client'
 import { isSessionEnded } from '../api/keyhold-error'
+
+type MethodType = MethodView['type']
 
 /** What the sign-in page says when the app sends someone there. */
 export type SignInNotice =
@@ -38,6 +41,24 @@ export const useSessionStore = defineStore('session', () => {
   const mfaSetup = computed(() => session.value?.mfaSetup ?? null)
   /** S14: past the grace period of a Required policy, the session can only set up a method. */
   const mfaSetupRequired = computed(() => mfaSetup.value?.state === 'required')
+  /**
+   * The method types the policy for this account's role lets it set up and use
+   * ("strong methods only" leaves the authenticator app alone), in the order the
+   * window offers them. The main process refuses the others anyway.
+   */
+  const allowedMethods = computed<readonly MethodType[]>(() => session.value?.mfaOptions.methods ?? [])
+  /** The countries this site texts codes to; null when any country is fine. */
+  const smsCountries = computed<readonly string[] | null>(() => session.value?.mfaOptions.smsCountries ?? null)
+  /** What "Add" and the setup page offer: the allowed types, less SMS when the site texts no country at all. */
+  const setupChoices = computed<readonly MethodType[]>(() =>
+    allowedMethods.value.filter(
+      (type) => type !== 'sms' || smsCountries.value === null || smsCountries.value.length > 0,
+    ),
+  )
+
+  function canSetUp(type: MethodType): boolean {
+    return setupChoices.value.includes(type)
+  }
 
   function adopt(view: SessionView | null): void {
     session.value = view
@@ -105,6 +126,10 @@ export const useSessionStore = defineStore('session', () => {
     isAdmin,
     mfaSetup,
     mfaSetupRequired,
+    allowedMethods,
+    smsCountries,
+    setupChoices,
+    canSetUp,
     adopt,
     announce,
     signIn,
