@@ -137,6 +137,9 @@ describe('help and version', () => {
         'account delete NAME',
         'account unlock NAME',
         'account passwd NAME --password-stdin',
+        'account edit NAME [--display-name TEXT]',
+        'account setup-code NAME',
+        'coverage',
         'vault status',
         '--data-dir DIR',
         '--json',
@@ -153,7 +156,7 @@ describe('help and version', () => {
     const topic = await runProcess(['help', 'account', 'passwd'])
     expect(topic.stdout).toMatch(/^usage: keyhold account passwd NAME --password-stdin/)
     const group = await runProcess(['help', 'account'])
-    expect(group.stdout.match(/^usage: keyhold account /gm)).toHaveLength(11)
+    expect(group.stdout.match(/^usage: keyhold account /gm)).toHaveLength(13)
     const unknown = await runProcess(['help', 'nope'])
     expect(unknown.code).toBe(2)
   })

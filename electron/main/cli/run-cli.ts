@@ -10,6 +10,7 @@ import { defaultDataDir } from '../adapters/system/data-dir'
 import { isAppError } from '../domain/app-error'
 import { CliError, stringOption, UsageError, type CommandDefinition, type OptionValues } from './command'
 import { accountCommands } from './commands/account'
+import { accountAdminCommands, coverageCommands } from './commands/account-admin'
 import { auditCommands } from './commands/audit'
 import { authCommand } from './commands/auth'
 import { backupCommands } from './commands/backup'
@@ -36,6 +37,7 @@ import { commandHelp, commandList, generalHelp, groupHelp, usageLine } from './u
 const commands: readonly CommandDefinition[] = [
   initCommand,
   ...accountCommands,
+  ...accountAdminCommands,
   ...importExportCommands,
   contactCommand,
   ...mfaCommands,
@@ -44,6 +46,7 @@ const commands: readonly CommandDefinition[] = [
   ...settingsCommands,
   ...policyCommands,
   ...auditCommands,
+  ...coverageCommands,
   ...vaultCommands,
   ...backupCommands,
   authCommand,
