@@ -1,11 +1,12 @@
 import type { SessionView } from '../../shared/schemas'
 import { AppError } from '../domain/app-error'
 import { lockStatus } from '../domain/lockout'
-import { setupRequirement } from '../domain/mfa-policy'
+import { setupRequirement, type SetupRequirement } from '../domain/mfa-policy'
 import { normalizePassword } from '../domain/password-rules'
 import { iso, toAccountView } from './account-view'
 import type { CoreDeps } from './deps'
 import type { SiteSettings } from './mfa-deps'
+import type { MethodRepo } from './mfa-ports'
 import { clearFailures, currentLock, registerFailure } from './failure-counter'
 import type { AccountRecord, SessionRecord } from './ports'
 
@@ -26,8 +27,14 @@ type PasswordOutcome =
 /** A hash of nothing in particular, verified when the username is unknown, so timing does not reveal which usernames exist. */
 const decoyHash = '$argon2id$v=19$m=19456,t=2,p=1$aDjowo+5YWQeEEgd3G/y+g$xCLn4PYgLO/b/Dud7PKkoZXgzjB1rokdFftes+pOdRA'
 
-/** The session view also says which countries text messages may go to (the site's SMS allow-list). */
-export type AuthDeps = CoreDeps & { readonly site: Pick<SiteSettings, 'smsCountries'> }
+/**
+ * The session view also says which countries text messages may go to (the site's SMS allow-list),
+ * and whether the account has methods at all, usable or not (see sessionView).
+ */
+export type AuthDeps = CoreDeps & {
+  readonly site: Pick<SiteSettings, 'smsCountries'>
+  readonly methods: Pick<MethodRepo, 'countActive'>
+}
 
 export function createAuthService(deps: AuthDeps) {
   const { clock, accounts, sessions, audit, uow, hasher } = deps
@@ -84,7 +91,7 @@ export function createAuthService(deps: AuthDeps) {
     const stepUpUntil = session.stepUpAt === null ? null : session.stepUpAt + policy.stepUpMs
     const setup = deps.mfa.hasActiveMethod(account.id)
       ? ({ state: 'none' } as const)
-      : setupRequirement(policy.mfa, account.createdAt, now)
+      : withDisallowedMethods(account.id, setupRequirement(policy.mfa, account.createdAt, now))
     return {
       mfaSetup:
         setup.state === 'none'
@@ -101,6 +108,16 @@ export function createAuthService(deps: AuthDeps) {
         smsCountries: smsCountries === null ? null : [...smsCountries],
       },
     }
+  }
+
+  /**
+   * An account whose every method is of a type the policy no longer allows (SMS or email under
+   * "strong methods only") signs in with its password alone, like one without MFA. Where MFA is
+   * optional it is still invited to set up an allowed method, rather than left to believe the
+   * method it sees on My account still guards it.
+   */
+  function withDisallowedMethods(accountId: number, setup: SetupRequirement): SetupRequirement {
+    return setup.state === 'none' && deps.methods.countActive(accountId) > 0 ? { state: 'invited' } : setup
   }
 
   async function signIn(input: { username: string; password: string }, actorPrefix: string) {

@@ -4,7 +4,7 @@ import { createHandlers } from '../../../electron/main/ipc/handlers'
 import { createRouter } from '../../../electron/main/ipc/router'
 import type { PolicyDocument, PolicyRules } from '../../../electron/shared/policy-schemas'
 import { actor, createCoreFixture, goodPassword, type CoreFixture } from '../support/core-fixture'
-import { account, refusal } from '../support/mfa-helpers'
+import { account, enrollSms, refusal } from '../support/mfa-helpers'
 
 /**
  * Issue 5: the session tells the window what this account may set up — the
@@ -79,5 +79,28 @@ describe('the session view: what this account may set up', () => {
       ok: true,
       value: { session: { mfaSetup: { state: 'required' }, mfaOptions: { methods: ['totp'] } } },
     })
+  })
+
+  it('an account left with only methods the policy no longer allows is invited to set up one, even under Optional', async () => {
+    await enrollSms(f, 'bob', '+14155552671', '+14155552671')
+    f.services.policy.set(doc({ strongMethodsOnly: true }), actor)
+    // S8: the SMS method is not a second factor any more, so the password alone signs in...
+    const signedIn = await router.dispatch('auth:sign-in', { username: 'bob', password: goodPassword }, win(1))
+    expect(signedIn).toMatchObject({
+      ok: true,
+      value: { status: 'signed-in', session: { mfaSetup: { state: 'invited', deadline: null } } },
+    })
+    // ...while an account that never had a method is left alone, as Optional says.
+    await f.accounts.createAccount({ username: 'carol', role: 'user', password: goodPassword }, actor)
+    const carol = await router.dispatch('auth:sign-in', { username: 'carol', password: goodPassword }, win(2))
+    expect(carol).toMatchObject({ ok: true, value: { status: 'signed-in', session: { mfaSetup: null } } })
+  })
+
+  it('under Required, such an account has the grace period of an account without MFA', async () => {
+    await enrollSms(f, 'bob', '+14155552671', '+14155552671')
+    f.services.policy.set(doc({ strongMethodsOnly: true, enforcement: 'required', gracePeriodDays: 7 }), actor)
+    const deadline = new Date(f.clock.now() + 7 * 24 * 3_600_000).toISOString()
+    const signedIn = await router.dispatch('auth:sign-in', { username: 'bob', password: goodPassword }, win(1))
+    expect(signedIn).toMatchObject({ ok: true, value: { session: { mfaSetup: { state: 'grace', deadline } } } })
   })
 })
