@@ -39,6 +39,7 @@ export const channels = {
   'provider:set-email': { method: 'setEmailProvider', access: 'admin' },
   'provider:set-sms': { method: 'setSmsProvider', access: 'admin' },
   'provider:clear': { method: 'clearProvider', access: 'admin' },
+  'provider:set-sms-countries': { method: 'setSmsCountries', access: 'admin' },
   'provider:test': { method: 'testProvider', access: 'admin' },
   'audit:list': { method: 'listAudit', access: 'admin' },
   'audit:verify': { method: 'verifyAudit', access: 'admin' },

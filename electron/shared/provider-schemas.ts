@@ -2,7 +2,8 @@ import { z } from 'zod'
 
 /**
  * How Keyhold reaches users: the site's SMTP server for email, and one SMS
- * adapter (Kannel, a generic HTTP API, or Twilio). Secrets (SMTP password, SMS
+ * adapter (Kannel, a generic HTTP API, Twilio, or an email-to-SMS gateway
+ * reached through the SMTP server). Secrets (SMTP password, SMS
  * passwords and tokens) are write-only: they are never sent back to a caller,
  * only whether they are set; at rest they are AES-256-GCM encrypted (S20).
  *
@@ -68,10 +69,40 @@ export const twilioInputSchema = z
   })
   .strict()
 
+/** The example the messages give: most email-to-SMS gateways take the number as the mailbox. */
+export const emailSmsExample = '{number}@sms.example.net'
+
+/** A template's address with a sample number in it, checked as an address (shared takes no email library). */
+function isAddressShape(template: string): boolean {
+  const address = template.replaceAll('{number}', '15551234567')
+  return z.email().safeParse(address).success
+}
+
+export const emailSmsInputSchema = z
+  .object({
+    kind: z.literal('email'),
+    /**
+     * The gateway's address with {number} where the number goes, as E.164
+     * digits without the + (447911123456). The text goes through the email
+     * provider, so this kind has no secret of its own.
+     */
+    addressTemplate: z
+      .string()
+      .trim()
+      .max(320)
+      .refine(
+        (value) => value.includes('{number}'),
+        `Put {number} where the phone number goes, e.g. ${emailSmsExample}`,
+      )
+      .refine(isAddressShape, `This does not make an email address; write it like ${emailSmsExample}`),
+  })
+  .strict()
+
 export const smsProviderInputSchema = z.discriminatedUnion('kind', [
   kannelInputSchema,
   httpSmsInputSchema,
   twilioInputSchema,
+  emailSmsInputSchema,
 ])
 
 export const smsTextSchema = template.default('{code} is your {site} security code. It expires in {minutes} minutes.')
@@ -112,9 +143,51 @@ export const smsProviderViewSchema = z.discriminatedUnion('kind', [
     from: z.string(),
     baseUrl: z.string(),
   }),
+  z.object({
+    kind: z.literal('email'),
+    addressTemplate: z.string(),
+  }),
 ])
+
+/** Why a message went out: `provider test`, or a code (sign-in, setup, contact change). */
+export const sendPurposeSchema = z.enum(['test', 'code'])
+
+/**
+ * The outcome of the newest send through a provider, so an administrator sees
+ * a broken provider before users do. `to` is masked (S9: never a full address
+ * or number); `detail` is the provider's refusal, with the destination masked
+ * and never the message or its code.
+ */
+export const lastSendSchema = z.object({
+  at: z.string(),
+  ok: z.boolean(),
+  purpose: sendPurposeSchema,
+  to: z.string(),
+  detail: z.string().nullable(),
+})
+
+/**
+ * The countries text messages may go to (ISO 3166-1 alpha-2 codes); null lets
+ * them go to any country. Each code is checked in the main process, which
+ * names every bad or repeated one in its own message.
+ */
+export const smsCountriesInputSchema = z.object({ countries: z.array(z.string().max(16)).max(300).nullable() }).strict()
+
+export const smsCountriesViewSchema = z.object({ countries: z.array(z.string()).nullable() })
+
+/** `provider:get`: both providers, the SMS text, where SMS may go, and how the last sends went. */
+export const providersViewSchema = z.object({
+  email: emailProviderViewSchema.nullable(),
+  sms: smsProviderViewSchema.nullable(),
+  smsText: z.string(),
+  smsCountries: z.array(z.string()).nullable(),
+  lastSend: z.object({ email: lastSendSchema.nullable(), sms: lastSendSchema.nullable() }),
+})
 
 export type EmailProviderInput = z.input<typeof emailProviderInputSchema>
 export type SmsProviderInput = z.input<typeof smsProviderInputSchema>
 export type EmailProviderView = z.output<typeof emailProviderViewSchema>
 export type SmsProviderView = z.output<typeof smsProviderViewSchema>
+export type SendPurpose = z.output<typeof sendPurposeSchema>
+export type LastSend = z.output<typeof lastSendSchema>
+export type ProvidersView = z.output<typeof providersViewSchema>

@@ -13,6 +13,9 @@ import {
 import {
   emailProviderInputSchema,
   emailProviderViewSchema,
+  providersViewSchema,
+  smsCountriesInputSchema,
+  smsCountriesViewSchema,
   smsProviderInputSchema,
   smsProviderViewSchema,
   smsTextSchema,
@@ -201,20 +204,14 @@ export const schemas = {
     request: z.object({ siteName: z.string().trim().min(1, 'Enter a site name').max(64) }).strict(),
     response: z.object({ siteName: z.string() }),
   },
-  'provider:get': {
-    request: empty,
-    response: z.object({
-      email: emailProviderViewSchema.nullable(),
-      sms: smsProviderViewSchema.nullable(),
-      smsText: z.string(),
-    }),
-  },
+  'provider:get': { request: empty, response: providersViewSchema },
   'provider:set-email': { request: emailProviderInputSchema, response: emailProviderViewSchema },
   'provider:set-sms': {
     request: z.object({ provider: smsProviderInputSchema, text: smsTextSchema.optional() }).strict(),
     response: smsProviderViewSchema,
   },
   'provider:clear': { request: z.object({ kind: z.enum(['email', 'sms']) }).strict(), response: z.object({}) },
+  'provider:set-sms-countries': { request: smsCountriesInputSchema, response: smsCountriesViewSchema },
   'provider:test': {
     request: z.object({ kind: z.enum(['email', 'sms']), to: z.string().trim().min(1).max(254) }).strict(),
     response: z.object({ sent: z.literal(true) }),

@@ -5,6 +5,7 @@ import { z } from 'zod'
 import { policyDocumentSchema } from '../../shared/policy-schemas'
 import {
   emailProviderInputSchema,
+  emailSmsInputSchema,
   httpSmsInputSchema,
   kannelInputSchema,
   smsTextSchema,
@@ -43,6 +44,8 @@ const smsDefaultsSchema = z.discriminatedUnion('kind', [
   kannelInputSchema.extend({ password: noSecret('password') }),
   httpSmsInputSchema.extend({ secretHeaders: noSecret('secretHeaders') }),
   twilioInputSchema.extend({ authToken: noSecret('authToken') }),
+  // Email-to-SMS has no secret of its own (it sends through the email provider): taken as it is.
+  emailSmsInputSchema,
 ])
 
 const countryCode = z
@@ -163,9 +166,13 @@ export function applyInstallerDefaults(keyhold: Keyhold, file: string): Defaults
     }
     if (providers?.sms) {
       const sms = providers.sms
-      if (sms.kind === 'http') {
+      if (sms.kind === 'http' || sms.kind === 'email') {
         try {
-          services.providers.setSms({ ...sms, secretHeaders: undefined }, providers.smsText, actor)
+          services.providers.setSms(
+            sms.kind === 'http' ? { ...sms, secretHeaders: undefined } : sms,
+            providers.smsText,
+            actor,
+          )
         } catch (error) {
           at('providers.sms', error)
         }

@@ -90,7 +90,7 @@ export async function openKeyhold(options: OpenKeyholdOptions): Promise<Keyhold>
     })
     const auditLog = createSqliteAuditLog(db, settings, vault.auditKey)
     const providers = createProviderSettings(settings, vault.cipher)
-    const senders = createConfiguredSenders(providers, options.delivery)
+    const senders = createConfiguredSenders(providers, options.delivery, clock)
     const methods = createSqliteMethodRepo(db)
     const policyStore = createSqlitePolicyStore(db)
     const emailDefaults = emailProviderInputSchema.shape

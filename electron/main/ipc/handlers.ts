@@ -162,6 +162,10 @@ export function createHandlers(keyhold: Pick<Keyhold, 'services'>): Handlers {
       providers.clear(input.kind, ctx.actor)
       return {}
     },
+    'provider:set-sms-countries': (input, ctx) => {
+      stepUp(ctx.session)
+      return providers.setSmsCountries(input.countries, ctx.actor)
+    },
     'provider:test': (input, ctx) => providers.test(input.kind, input.to, ctx.actor),
     'audit:list': (input) => ({ entries: audit.list(input) }),
     'audit:verify': () => audit.verify(),

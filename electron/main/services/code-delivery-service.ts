@@ -1,7 +1,9 @@
+import type { SendPurpose } from '../../shared/provider-schemas'
 import { AppError } from '../domain/app-error'
 import { normalizeDigits, sixDigitCode } from '../domain/one-time-codes'
+import { requireSmsCountryAllowed } from '../domain/sms-countries'
 import { iso } from './account-view'
-import { fillTemplate } from './delivery-ports'
+import { fillTemplate, type OutgoingEmail, type OutgoingSms } from './delivery-ports'
 import type { MfaDeps } from './mfa-deps'
 import type { CodePurpose } from './mfa-ports'
 
@@ -9,9 +11,19 @@ import type { CodePurpose } from './mfa-ports'
  * Email and SMS codes (S8–S10): six CSPRNG digits, stored only as a keyed hash
  * bound to one subject, valid `codeLifetimeMs`, replaced on resend, with a
  * cooldown per subject and an hourly cap per destination. A send that the
- * provider refuses leaves no code and starts no cooldown.
+ * provider refuses leaves no code and starts no cooldown; so does a text
+ * message to a country the site does not send to.
  */
 export type Channel = 'email' | 'sms'
+
+/**
+ * Why a message goes out, given to the senders beside the message so the
+ * configured senders can keep the outcome of the last send per provider
+ * (the adapters accept it as an optional extra on OutgoingEmail/OutgoingSms).
+ */
+export interface PurposeTag {
+  readonly purpose: SendPurpose
+}
 
 export interface SendRequest {
   readonly accountId: number
@@ -51,6 +63,8 @@ export function createCodeDeliveryService(deps: MfaDeps) {
 
   async function send(request: SendRequest): Promise<SentCode> {
     senderFor(request.channel)
+    // The list may have changed since the number was stored: checked at every send, before a code exists.
+    if (request.channel === 'sms') requireSmsCountryAllowed(request.destination, deps.site.smsCountries())
     const policy = deps.policy(deps.accounts.findById(request.accountId)?.role)
     const reservation = uow.tx(() => {
       const now = clock.now()
@@ -91,13 +105,20 @@ export function createCodeDeliveryService(deps: MfaDeps) {
     try {
       if (request.channel === 'email') {
         const template = deps.templates.codeEmail()
-        await deps.email.send({
+        const email: OutgoingEmail & PurposeTag = {
           to: request.destination,
           subject: fillTemplate(template.subject, values),
           text: fillTemplate(template.text, values),
-        })
+          purpose: 'code',
+        }
+        await deps.email.send(email)
       } else {
-        await deps.sms.send({ to: request.destination, text: fillTemplate(deps.templates.smsText(), values) })
+        const sms: OutgoingSms & PurposeTag = {
+          to: request.destination,
+          text: fillTemplate(deps.templates.smsText(), values),
+          purpose: 'code',
+        }
+        await deps.sms.send(sms)
       }
     } catch (error) {
       uow.tx(() => {

@@ -2,6 +2,7 @@ import type { AccountView } from '../../shared/schemas'
 import type { SentCode } from '../../shared/mfa-schemas'
 import { AppError } from '../domain/app-error'
 import { toE164 } from '../domain/phone'
+import { requireSmsCountryAllowed } from '../domain/sms-countries'
 import { toAccountView } from './account-view'
 import type { CodeDeliveryService } from './code-delivery-service'
 import { currentLock, registerFailure } from './failure-counter'
@@ -36,6 +37,8 @@ export function createContactService(
         ? { field: 'email', value: change.email.trim() }
         : { field: 'phone', value: toE164(change.phone) }
     const channel = pending.field === 'email' ? 'email' : 'sms'
+    // A contact phone the site cannot text could never confirm the change: refused here, naming the field.
+    if (channel === 'sms') requireSmsCountryAllowed(pending.value, deps.site.smsCountries(), 'phone')
     const sent = await services.codes.send({
       accountId: account.id,
       accountName: account.username,

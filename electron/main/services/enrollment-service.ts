@@ -2,6 +2,7 @@ import type { BeginEnrollmentInput, EnrollmentView, MethodView, SentCode } from 
 import { AppError } from '../domain/app-error'
 import { normalizeDigits } from '../domain/one-time-codes'
 import { toE164 } from '../domain/phone'
+import { requireSmsCountryAllowed } from '../domain/sms-countries'
 import { iso } from './account-view'
 import type { CodeDeliveryService } from './code-delivery-service'
 import { currentLock, registerFailure } from './failure-counter'
@@ -157,6 +158,8 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
     }
 
     const destination = input.type === 'email' ? input.email.trim() : toE164(input.phone)
+    // Before anything is stored: a number the site does not text can never be confirmed.
+    if (input.type === 'sms') requireSmsCountryAllowed(destination, deps.site.smsCountries(), 'phone')
     if (destinationTaken(account.id, input.type, destination)) {
       throw new AppError(
         'CONFLICT',

@@ -1,15 +1,21 @@
+import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max'
 import type {
   EmailProviderInput,
   EmailProviderView,
+  LastSend,
+  ProvidersView,
   SmsProviderInput,
   SmsProviderView,
 } from '../../shared/provider-schemas'
+import { AppError } from '../domain/app-error'
+import { toE164 } from '../domain/phone'
+import { requireSmsCountryAllowed, type SmsCountries } from '../domain/sms-countries'
 import type { MfaDeps } from './mfa-deps'
 
 /**
- * Administrators set up the SMTP server and the SMS gateway. Secrets are
- * write-only (S20): nothing here returns them. Every change is audited, never
- * with a secret in it.
+ * Administrators set up the SMTP server and the SMS gateway, and the countries
+ * text messages may go to. Secrets are write-only (S20): nothing here returns
+ * them. Every change is audited, never with a secret in it.
  */
 export interface ProviderConfig {
   getEmail(): EmailProviderView | null
@@ -20,11 +26,49 @@ export interface ProviderConfig {
   clearSms(): void
   getSmsText(): string
   setSmsText(text: string): string
+  /** The outcome of the newest test or code send through a provider (kept by the senders). */
+  lastSend(kind: 'email' | 'sms'): LastSend | null
 }
 
 export interface ProviderTester {
   testEmail(to: string, site?: string): Promise<void>
   testSms(to: string, site?: string): Promise<void>
+}
+
+/**
+ * Checks an SMS country list: two-letter codes phone numbers are known for,
+ * each once. Every bad code gets its own message (field `countries.N`), so an
+ * operator fixes a long list in one go. Codes are taken in any case.
+ */
+export function checkSmsCountries(countries: readonly string[] | null): SmsCountries {
+  if (countries === null) return null
+  const fields: { field: string; message: string }[] = []
+  const seen = new Set<string>()
+  const codes: CountryCode[] = []
+  countries.forEach((raw, index) => {
+    const code = raw.trim().toUpperCase()
+    const field = `countries.${index}`
+    if (!/^[A-Z]{2}$/.test(code)) {
+      fields.push({ field, message: `"${raw}" is not a two-letter country code (e.g. GB)` })
+    } else if (!isSupportedCountry(code)) {
+      fields.push({ field, message: `${code} is not a country code phone numbers are known for` })
+    } else if (seen.has(code)) {
+      fields.push({ field, message: `${code} is listed twice` })
+    } else {
+      seen.add(code)
+      codes.push(code)
+    }
+  })
+  if (fields.length === 0 && codes.length === 0) {
+    fields.push({
+      field: 'countries',
+      message: 'Add at least one country, or allow text messages to any country',
+    })
+  }
+  if (fields.length > 0) {
+    throw new AppError('VALIDATION', fields.map((f) => f.message).join('; '), { fields })
+  }
+  return codes
 }
 
 export function createProviderService(deps: MfaDeps, config: ProviderConfig, tester: ProviderTester) {
@@ -36,8 +80,19 @@ export function createProviderService(deps: MfaDeps, config: ProviderConfig, tes
     })
   }
 
+  const smsCountries = (): string[] | null => {
+    const list = deps.site.smsCountries()
+    return list === null ? null : [...list]
+  }
+
   return {
-    get: () => ({ email: config.getEmail(), sms: config.getSms(), smsText: config.getSmsText() }),
+    get: (): ProvidersView => ({
+      email: config.getEmail(),
+      sms: config.getSms(),
+      smsText: config.getSmsText(),
+      smsCountries: smsCountries(),
+      lastSend: { email: config.lastSend('email'), sms: config.lastSend('sms') },
+    }),
     setEmail: (input: EmailProviderInput, actor: string) =>
       audited(
         actor,
@@ -51,15 +106,28 @@ export function createProviderService(deps: MfaDeps, config: ProviderConfig, tes
         if (text !== undefined) config.setSmsText(text)
         return view
       }),
+    /** null: text messages may go to any country. Checked at every SMS send from then on. */
+    setSmsCountries(countries: readonly string[] | null, actor: string): { countries: string[] | null } {
+      const checked = checkSmsCountries(countries)
+      audited(actor, 'provider.sms-countries-set', { countries: checked === null ? 'any' : checked.join(',') }, () =>
+        deps.site.setSmsCountries(checked),
+      )
+      return { countries: smsCountries() }
+    },
     clear: (kind: 'email' | 'sms', actor: string) =>
       audited(actor, `provider.${kind}-cleared`, {}, () =>
         kind === 'email' ? config.clearEmail() : config.clearSms(),
       ),
-    /** Sends a fixed test message; the result of the last send is in the audit log. */
+    /** Sends a fixed test message; its outcome is the provider's last send, and is audited. */
     async test(kind: 'email' | 'sms', to: string, actor: string): Promise<{ sent: true }> {
       try {
         if (kind === 'email') await tester.testEmail(to, deps.site.siteName())
-        else await tester.testSms(to, deps.site.siteName())
+        else {
+          // A test goes only where a code could go.
+          const number = toE164(to, 'to')
+          requireSmsCountryAllowed(number, deps.site.smsCountries(), 'to')
+          await tester.testSms(number, deps.site.siteName())
+        }
       } catch (error) {
         audited(
           actor,

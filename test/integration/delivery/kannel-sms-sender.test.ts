@@ -66,12 +66,19 @@ describe('Kannel SMS sender against a real Kannel (bearerbox + smsbox + fakesmsc
     expect(sms.text).toBe(text)
   })
 
-  it('a wrong password: "the SMS gateway refused the message (403)", nothing sent', async () => {
+  it('a wrong password: smsbox answers 403, and the message says the credentials were refused; nothing sent', async () => {
     fixture.providers.setSms(kannelConfig(kannel, { password: 'not-the-password' }))
     const before = kannel.messages.length
     const error = await appErrorOf(createConfiguredSenders(fixture.providers).sms.send({ to: phone, text: 'x 111111' }))
     expect(error.code).toBe('DELIVERY_FAILED')
-    expect(error.message).toBe('the SMS gateway refused the message (403)')
+    expect(error.message).toBe(
+      'the SMS gateway refused the username or password (403); check the credentials in the SMS provider settings',
+    )
+    expect(kannel.messages).toHaveLength(before)
+    // A wrong user name is refused the same way.
+    fixture.providers.setSms(kannelConfig(kannel, { username: 'nobody' }))
+    const user = await appErrorOf(createConfiguredSenders(fixture.providers).sms.send({ to: phone, text: 'x 111111' }))
+    expect(user.message).toMatch(/^the SMS gateway refused the username or password \(403\)/)
     expect(kannel.messages).toHaveLength(before)
   })
 

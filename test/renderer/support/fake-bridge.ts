@@ -252,6 +252,8 @@ export function providersView(overrides: Partial<ResponseOf<'provider:get'>> = {
       from: null,
     },
     smsText: '{code} is your {site} security code. It expires in {minutes} minutes.',
+    smsCountries: null,
+    lastSend: { email: null, sms: null },
     ...overrides,
   }
 }
@@ -365,6 +367,7 @@ export function createFakeBridge(): FakeBridge {
     ),
     setSmsProvider: vi.fn<KeyholdApi['setSmsProvider']>(async () => ok(providersView().sms!)),
     clearProvider: vi.fn<KeyholdApi['clearProvider']>(async () => ok({})),
+    setSmsCountries: vi.fn<KeyholdApi['setSmsCountries']>(async (input) => ok({ countries: input.countries })),
     testProvider: vi.fn<KeyholdApi['testProvider']>(async () => ok({ sent: true as const })),
     listAudit: vi.fn<KeyholdApi['listAudit']>(async () => ok({ entries: [...auditEntries] })),
     verifyAudit: vi.fn<KeyholdApi['verifyAudit']>(async () => ok({ ok: true, rows: 4, problem: null })),

@@ -1,12 +1,17 @@
 import { z } from 'zod'
 import { AppError } from '../../domain/app-error'
 import { toE164 } from '../../domain/phone'
-import type { EmailSender, SmsSender } from '../../services/delivery-ports'
+import type { PurposeTag } from '../../services/code-delivery-service'
+import type { EmailSender, OutgoingEmail, OutgoingSms, SmsSender } from '../../services/delivery-ports'
+import type { Clock } from '../../services/ports'
+import { systemClock } from '../system/system-clock'
+import { sendEmailSms } from './email-sms-sender'
 import type { DeliveryOptions } from './gateway-request'
 import { sendHttpSms } from './http-sms-sender'
 import { sendKannelSms } from './kannel-sms-sender'
+import { sendRecorded } from './last-send-recorder'
 import type { ProviderSettings } from './provider-settings'
-import { createSmtpEmailSender } from './smtp-email-sender'
+import { emailNotConfiguredMessage, sendSmtpEmail } from './smtp-email-sender'
 import { sendTwilioSms } from './twilio-sms-sender'
 
 export interface ConfiguredSenders {
@@ -25,18 +30,26 @@ export function testMessageText(channel: 'email' | 'SMS', site: string): string 
   return `Keyhold test message: your ${site} ${channel} settings work.`
 }
 
+/**
+ * The senders the services use, over the stored provider settings, read at
+ * every send so a change applies at once. A send that says why it goes out
+ * (a test, a code) leaves its outcome as the provider's last send.
+ */
 export function createConfiguredSenders(
   providerSettings: ProviderSettings,
   options: DeliveryOptions = {},
+  clock: Clock = systemClock,
 ): ConfiguredSenders {
-  const email = createSmtpEmailSender(() => providerSettings.resolved.email(), options)
+  async function sendEmail(message: OutgoingEmail & Partial<PurposeTag>): Promise<void> {
+    const config = providerSettings.resolved.email()
+    if (config === null) throw new AppError('NOT_CONFIGURED', emailNotConfiguredMessage)
+    await sendRecorded(providerSettings, clock, 'email', message, () => sendSmtpEmail(config, message, options))
+  }
 
-  const sms: SmsSender = {
-    // Cheap: reads the settings row without decrypting anything.
-    isConfigured: () => providerSettings.getSms() !== null,
-    async send(message) {
-      const config = providerSettings.resolved.sms()
-      if (config === null) throw new AppError('NOT_CONFIGURED', smsNotConfiguredMessage)
+  async function sendSms(message: OutgoingSms & Partial<PurposeTag>): Promise<void> {
+    const config = providerSettings.resolved.sms()
+    if (config === null) throw new AppError('NOT_CONFIGURED', smsNotConfiguredMessage)
+    await sendRecorded(providerSettings, clock, 'sms', message, () => {
       switch (config.kind) {
         case 'kannel':
           return sendKannelSms(config, message, options)
@@ -44,13 +57,16 @@ export function createConfiguredSenders(
           return sendHttpSms(config, message, options)
         case 'twilio':
           return sendTwilioSms(config, message, options)
+        case 'email':
+          return sendEmailSms(config, providerSettings.resolved.email(), message, options)
       }
-    },
+    })
   }
 
   return {
-    email: { isConfigured: () => providerSettings.getEmail() !== null, send: (message) => email.send(message) },
-    sms,
+    // Cheap: they read the settings rows without decrypting anything.
+    email: { isConfigured: () => providerSettings.getEmail() !== null, send: sendEmail },
+    sms: { isConfigured: () => providerSettings.getSms() !== null, send: sendSms },
     async testEmail(to, site = 'Keyhold') {
       const address = z.email().safeParse(to.trim())
       if (!address.success) {
@@ -58,10 +74,15 @@ export function createConfiguredSenders(
           fields: [{ field: 'to', message: 'Enter a valid email address' }],
         })
       }
-      await email.send({ to: address.data, subject: `${site} test message`, text: testMessageText('email', site) })
+      await sendEmail({
+        to: address.data,
+        subject: `${site} test message`,
+        text: testMessageText('email', site),
+        purpose: 'test',
+      })
     },
     async testSms(to, site = 'Keyhold') {
-      await sms.send({ to: toE164(to, 'to'), text: testMessageText('SMS', site) })
+      await sendSms({ to: toE164(to, 'to'), text: testMessageText('SMS', site), purpose: 'test' })
     },
   }
 }

@@ -121,3 +121,27 @@ export function redirectError(what: string, status: number): AppError {
     `${what} answered with a redirect (${status}); enter the final URL, redirects are not followed`,
   )
 }
+
+/** A refusal in the gateway's own words (S9: masked for the text and its code), 5xx as "could not take". */
+export function gatewayRefusal(what: string, response: GatewayResponse, smsText: string): AppError {
+  const detail = snippet(redact(response.text, smsText))
+  const verb = response.status >= 500 ? 'could not take the message' : 'refused the message'
+  return new AppError('DELIVERY_FAILED', `${what} ${verb} (${response.status}${detail ? `: ${detail}` : ''})`)
+}
+
+/**
+ * How every HTTP gateway's answer is read: 2xx is sent, a redirect is refused
+ * (never followed, see requestGateway), anything else is a refusal, described
+ * by the adapter when it knows the gateway's errors better (`describe` returns
+ * undefined to fall back to the gateway's own words).
+ */
+export function requireSent(
+  what: string,
+  response: GatewayResponse,
+  smsText: string,
+  describe: (response: GatewayResponse) => AppError | undefined = () => undefined,
+): void {
+  if (response.status >= 200 && response.status < 300) return
+  if (response.status >= 300 && response.status < 400) throw redirectError(what, response.status)
+  throw describe(response) ?? gatewayRefusal(what, response, smsText)
+}

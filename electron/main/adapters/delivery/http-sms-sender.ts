@@ -1,6 +1,5 @@
-import { AppError } from '../../domain/app-error'
-import type { OutgoingSms, SmsSender } from '../../services/delivery-ports'
-import { redact, redirectError, requestGateway, snippet, type DeliveryOptions } from './gateway-request'
+import type { OutgoingSms } from '../../services/delivery-ports'
+import { requestGateway, requireSent, type DeliveryOptions } from './gateway-request'
 import type { ResolvedHttpSmsProvider } from './provider-settings'
 
 const what = 'the SMS gateway'
@@ -42,24 +41,5 @@ export async function sendHttpSms(
     }
   }
   const response = await requestGateway(what, url, { method: config.method, headers, body }, options)
-  if (response.status >= 200 && response.status < 300) return
-  if (response.status >= 300 && response.status < 400) throw redirectError(what, response.status)
-  const detail = snippet(redact(response.text, sms.text))
-  const verb = response.status >= 500 ? 'could not take the message' : 'refused the message'
-  throw new AppError('DELIVERY_FAILED', `${what} ${verb} (${response.status}${detail ? `: ${detail}` : ''})`)
-}
-
-export function createHttpSmsSender(
-  config: () => ResolvedHttpSmsProvider | null,
-  options: DeliveryOptions = {},
-): SmsSender {
-  return {
-    isConfigured: () => config() !== null,
-    async send(sms) {
-      const current = config()
-      if (current === null)
-        throw new AppError('NOT_CONFIGURED', 'No SMS gateway is set up; an administrator can set one up')
-      await sendHttpSms(current, sms, options)
-    },
-  }
+  requireSent(what, response, sms.text)
 }

@@ -1,6 +1,6 @@
 import { AppError } from '../../domain/app-error'
-import type { OutgoingSms, SmsSender } from '../../services/delivery-ports'
-import { redact, redirectError, requestGateway, snippet, type DeliveryOptions } from './gateway-request'
+import type { OutgoingSms } from '../../services/delivery-ports'
+import { requestGateway, requireSent, type DeliveryOptions } from './gateway-request'
 import type { ResolvedKannelProvider } from './provider-settings'
 
 const what = 'the SMS gateway'
@@ -35,27 +35,13 @@ export async function sendKannelSms(
     query.set('coding', '2')
   }
   const response = await requestGateway(what, url, { method: 'GET' }, options)
-  if (response.status >= 200 && response.status < 300) return
-  if (response.status >= 300 && response.status < 400) throw redirectError(what, response.status)
-  if (response.status === 401 || response.status === 403) {
-    throw new AppError('DELIVERY_FAILED', `${what} refused the message (${response.status})`)
-  }
-  const detail = snippet(redact(response.text, sms.text))
-  const verb = response.status >= 500 ? 'could not take the message' : 'refused the message'
-  throw new AppError('DELIVERY_FAILED', `${what} ${verb} (${response.status}${detail ? `: ${detail}` : ''})`)
-}
-
-export function createKannelSmsSender(
-  config: () => ResolvedKannelProvider | null,
-  options: DeliveryOptions = {},
-): SmsSender {
-  return {
-    isConfigured: () => config() !== null,
-    async send(sms) {
-      const current = config()
-      if (current === null)
-        throw new AppError('NOT_CONFIGURED', 'No SMS gateway is set up; an administrator can set one up')
-      await sendKannelSms(current, sms, options)
-    },
-  }
+  requireSent(what, response, sms.text, ({ status }) =>
+    // smsbox answers 403 "Authorization failed for sendsms" to a wrong user name or password.
+    status === 401 || status === 403
+      ? new AppError(
+          'DELIVERY_FAILED',
+          `${what} refused the username or password (${status}); check the credentials in the SMS provider settings`,
+        )
+      : undefined,
+  )
 }

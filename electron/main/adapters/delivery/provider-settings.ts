@@ -1,11 +1,13 @@
 import { z } from 'zod'
 import {
   emailProviderInputSchema,
+  lastSendSchema,
   smsProviderInputSchema,
   smsTextSchema,
   smtpSecuritySchema,
   type EmailProviderInput,
   type EmailProviderView,
+  type LastSend,
   type SmsProviderInput,
   type SmsProviderView,
 } from '../../../shared/provider-schemas'
@@ -21,10 +23,13 @@ import type { SettingsStore } from '../sqlite/sqlite-settings'
  * AES-256-GCM ciphertext whose associated data names its place
  * (`provider.sms:authToken`), so it cannot be moved to another field or row.
  * Secrets are write-only: views say whether one is set, never what it is.
+ * The email-to-SMS kind has no secret: it goes through the email provider.
  */
 export const emailSettingKey = 'provider.email'
 export const smsSettingKey = 'provider.sms'
 export const smsTextSettingKey = 'provider.sms-text'
+/** The outcome of the newest send through each provider (never a code, address or number in full). */
+export const lastSendSettingKeys = { email: 'provider.email.last-send', sms: 'provider.sms.last-send' } as const
 
 /** The email configuration with its secret decrypted, for the SMTP sender only. */
 export interface ResolvedEmailProvider {
@@ -65,12 +70,22 @@ export interface ResolvedTwilioProvider {
   readonly baseUrl: string
 }
 
-export type ResolvedSmsProvider = ResolvedKannelProvider | ResolvedHttpSmsProvider | ResolvedTwilioProvider
+/** Email-to-SMS: no secret of its own; it sends through the email provider. */
+export interface ResolvedEmailSmsProvider {
+  readonly kind: 'email'
+  readonly addressTemplate: string
+}
+
+export type ResolvedSmsProvider =
+  ResolvedKannelProvider | ResolvedHttpSmsProvider | ResolvedTwilioProvider | ResolvedEmailSmsProvider
+
+export type ProviderKind = keyof typeof lastSendSettingKeys
 
 export interface ProviderSettings {
   getEmail(): EmailProviderView | null
   /** Validates with emailProviderInputSchema; an omitted password keeps the stored one, null clears it. */
   setEmail(input: EmailProviderInput): EmailProviderView
+  /** Also forgets the last send through it: it said something about settings that are gone. */
   clearEmail(): void
   getSms(): SmsProviderView | null
   /** Validates with smsProviderInputSchema; omitted secrets are kept when the kind and server stay the same. */
@@ -79,6 +94,10 @@ export interface ProviderSettings {
   /** The SMS text template ({code}, {minutes}, {account}, {site}); a default when never set. */
   getSmsText(): string
   setSmsText(text: string): string
+  /** The outcome of the newest send through a provider; null when nothing was sent since it was set up. */
+  lastSend(kind: ProviderKind): LastSend | null
+  /** Called by the configured senders after each test or code send; `entry` is already masked. */
+  recordLastSend(kind: ProviderKind, entry: LastSend): void
   /** Internal: the configuration with decrypted secrets, read by the senders at send time. Never return it to a caller. */
   readonly resolved: {
     email(): ResolvedEmailProvider | null
@@ -121,6 +140,10 @@ const storedSmsSchema = z.discriminatedUnion('kind', [
     authToken: z.string().nullable(),
     from: z.string(),
     baseUrl: z.string(),
+  }),
+  z.object({
+    kind: z.literal('email'),
+    addressTemplate: z.string(),
   }),
 ])
 
@@ -226,11 +249,18 @@ export function createProviderSettings(settings: SettingsStore, cipher: Cipher):
           from: stored.from,
           baseUrl: stored.baseUrl,
         }
+      case 'email':
+        return { kind: 'email', addressTemplate: stored.addressTemplate }
     }
   }
 
   const toStoredSms = (input: z.output<typeof smsProviderInputSchema>, previous: StoredSms | null): StoredSms => {
-    const previousUrl = previous === null ? null : previous.kind === 'twilio' ? previous.baseUrl : previous.url
+    const previousUrl =
+      previous === null || previous.kind === 'email'
+        ? null
+        : previous.kind === 'twilio'
+          ? previous.baseUrl
+          : previous.url
     const sameServer = (url: string): boolean => previousUrl !== null && originOf(previousUrl) === originOf(url)
     switch (input.kind) {
       case 'kannel': {
@@ -282,6 +312,8 @@ export function createProviderSettings(settings: SettingsStore, cipher: Cipher):
         } else throw fieldError('authToken', 'Enter the Twilio auth token')
         return { kind: 'twilio', accountSid: input.accountSid, authToken, from: input.from, baseUrl }
       }
+      case 'email':
+        return { kind: 'email', addressTemplate: input.addressTemplate }
     }
   }
 
@@ -324,6 +356,7 @@ export function createProviderSettings(settings: SettingsStore, cipher: Cipher):
 
     clearEmail() {
       settings.delete(emailSettingKey)
+      settings.delete(lastSendSettingKeys.email)
     },
 
     getSms() {
@@ -340,6 +373,7 @@ export function createProviderSettings(settings: SettingsStore, cipher: Cipher):
 
     clearSms() {
       settings.delete(smsSettingKey)
+      settings.delete(lastSendSettingKeys.sms)
     },
 
     getSmsText() {
@@ -350,6 +384,22 @@ export function createProviderSettings(settings: SettingsStore, cipher: Cipher):
       const text = parseInput(smsTextSchema, raw)
       settings.set(smsTextSettingKey, text)
       return text
+    },
+
+    lastSend(kind) {
+      const raw = settings.get(lastSendSettingKeys[kind])
+      if (raw === null) return null
+      // Only a record of the past: a damaged one is shown as none rather than breaking the screen.
+      try {
+        const parsed = lastSendSchema.safeParse(JSON.parse(raw))
+        return parsed.success ? parsed.data : null
+      } catch {
+        return null
+      }
+    },
+
+    recordLastSend(kind, entry) {
+      settings.set(lastSendSettingKeys[kind], JSON.stringify(lastSendSchema.parse(entry)))
     },
 
     resolved: {
@@ -385,6 +435,8 @@ export function createProviderSettings(settings: SettingsStore, cipher: Cipher):
               ...stored,
               authToken: stored.authToken === null ? null : open(smsSettingKey, 'authToken', stored.authToken),
             }
+          case 'email':
+            return stored
         }
       },
     },

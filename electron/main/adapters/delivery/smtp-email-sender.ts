@@ -1,6 +1,6 @@
 import { createTransport } from 'nodemailer'
 import { AppError } from '../../domain/app-error'
-import type { EmailSender, OutgoingEmail } from '../../services/delivery-ports'
+import type { OutgoingEmail } from '../../services/delivery-ports'
 import {
   defaultDeliveryTimeoutMs,
   isTlsCode,
@@ -123,18 +123,3 @@ export async function sendSmtpEmail(
 }
 
 export const emailNotConfiguredMessage = 'No email server is set up; an administrator can set one up'
-
-/** Reads the configuration at every send, so a change applies at once. */
-export function createSmtpEmailSender(
-  config: () => ResolvedEmailProvider | null,
-  options: DeliveryOptions = {},
-): EmailSender {
-  return {
-    isConfigured: () => config() !== null,
-    async send(email) {
-      const current = config()
-      if (current === null) throw new AppError('NOT_CONFIGURED', emailNotConfiguredMessage)
-      await sendSmtpEmail(current, email, options)
-    },
-  }
-}

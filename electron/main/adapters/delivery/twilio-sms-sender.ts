@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { AppError } from '../../domain/app-error'
-import type { OutgoingSms, SmsSender } from '../../services/delivery-ports'
-import { redact, redirectError, requestGateway, snippet, type DeliveryOptions } from './gateway-request'
+import type { OutgoingSms } from '../../services/delivery-ports'
+import { redact, requestGateway, requireSent, snippet, type DeliveryOptions } from './gateway-request'
 import type { ResolvedTwilioProvider } from './provider-settings'
 
 const what = 'Twilio'
@@ -69,22 +69,5 @@ export async function sendTwilioSms(
     },
     options,
   )
-  if (response.status >= 200 && response.status < 300) return
-  if (response.status >= 300 && response.status < 400) throw redirectError(what, response.status)
-  throw twilioError(response.status, response.text, sms.text)
-}
-
-export function createTwilioSmsSender(
-  config: () => ResolvedTwilioProvider | null,
-  options: DeliveryOptions = {},
-): SmsSender {
-  return {
-    isConfigured: () => config() !== null,
-    async send(sms) {
-      const current = config()
-      if (current === null)
-        throw new AppError('NOT_CONFIGURED', 'No SMS gateway is set up; an administrator can set one up')
-      await sendTwilioSms(current, sms, options)
-    },
-  }
+  requireSent(what, response, sms.text, ({ status, text }) => twilioError(status, text, sms.text))
 }

@@ -4,6 +4,8 @@ import {
   smsTextSchema,
   type EmailProviderInput,
   type EmailProviderView,
+  type LastSend,
+  type ProvidersView,
   type SmsProviderInput,
   type SmsProviderView,
 } from '../../../shared/provider-schemas'
@@ -17,7 +19,7 @@ import {
   type OptionSpec,
 } from '../command'
 import { withKeyhold } from '../open-data-dir'
-import { formatFields } from '../output'
+import { formatFields, shortTime } from '../output'
 import { checkInput, withOptionNames, type OptionNames } from './mfa'
 
 /**
@@ -71,28 +73,62 @@ function describeSms(view: SmsProviderView | null): [string, string][] {
         ['  Auth token', secretState(view.authTokenSet)],
         ['  From', view.from],
       ]
+    case 'email':
+      return [
+        ['SMS', 'as email, through the email provider'],
+        ['  Address', view.addressTemplate],
+      ]
   }
 }
 
-const list: CommandDefinition = {
-  words: ['provider', 'list'],
+/** "sent 2026-11-28 09:00 UTC (test message to +44 •••••••958)", or the refusal after "failed". */
+export function describeLastSend(last: LastSend | null): string {
+  if (last === null) return 'none yet'
+  const what = `${last.purpose === 'test' ? 'test message' : 'code'} to ${last.to}`
+  if (last.ok) return `sent ${shortTime(last.at)} (${what})`
+  return `failed ${shortTime(last.at)} (${what}): ${last.detail ?? 'no reason given'}`
+}
+
+function describeSmsCountries(countries: readonly string[] | null): string {
+  return countries === null ? 'any country' : `only ${countries.join(', ')}`
+}
+
+function describeProviders(providers: ProvidersView): string {
+  const lastSend = (kind: 'email' | 'sms'): [string, string][] =>
+    providers[kind] === null && providers.lastSend[kind] === null
+      ? []
+      : [['  Last send', describeLastSend(providers.lastSend[kind])]]
+  return formatFields([
+    ...describeEmail(providers.email),
+    ...lastSend('email'),
+    ...describeSms(providers.sms),
+    ...lastSend('sms'),
+    ['SMS text', providers.smsText],
+    ['SMS countries', describeSmsCountries(providers.smsCountries)],
+  ])
+}
+
+const get: CommandDefinition = {
+  words: ['provider', 'get'],
   args: [],
   options: {},
-  usage: 'provider list',
-  summary: 'Show the email and SMS providers and the SMS text (secrets only as set or not set)',
+  usage: 'provider get',
+  summary:
+    'Show the email and SMS providers (secrets only as set or not set), the SMS text, the countries SMS may go to, and how the last send through each went',
   async run({ dataDir, output }) {
     await withKeyhold(dataDir, { mustExist: true }, (keyhold) => {
       const providers = keyhold.services.providers.get()
-      output.result(
-        { email: providers.email, sms: providers.sms, smsText: providers.smsText },
-        formatFields([
-          ...describeEmail(providers.email),
-          ...describeSms(providers.sms),
-          ['SMS text', providers.smsText],
-        ]),
-      )
+      output.result(providers, describeProviders(providers))
     })
   },
+}
+
+/** The older name of `provider get`, kept for scripts that use it. */
+const list: CommandDefinition = {
+  ...get,
+  words: ['provider', 'list'],
+  usage: 'provider list',
+  summary: 'Same as provider get',
 }
 
 /** Options that must be given, as a usage error naming all that are missing. */
@@ -179,6 +215,7 @@ const smsNames: OptionNames = {
   accountSid: '--account-sid',
   authToken: '--auth-token-stdin',
   baseUrl: '--base-url',
+  addressTemplate: '--address',
   '': '--text',
 }
 
@@ -187,7 +224,13 @@ const smsKindOptions = {
   kannel: ['url', 'username', 'password-stdin', 'from'],
   http: ['method', 'url', 'header', 'secret-header', 'body', 'body-encoding'],
   twilio: ['account-sid', 'auth-token-stdin', 'from', 'base-url'],
+  email: ['address'],
 } as const
+
+type SmsKind = keyof typeof smsKindOptions
+const smsKinds = Object.keys(smsKindOptions) as SmsKind[]
+const isSmsKind = (kind: string | undefined): kind is SmsKind => smsKinds.includes(kind as SmsKind)
+const smsKindList = `${smsKinds.slice(0, -1).join(', ')} or ${smsKinds.at(-1)}`
 
 const smsOptions: Record<string, OptionSpec> = {
   kind: { type: 'string' },
@@ -203,6 +246,7 @@ const smsOptions: Record<string, OptionSpec> = {
   'account-sid': { type: 'string' },
   'auth-token-stdin': { type: 'boolean' },
   'base-url': { type: 'string' },
+  address: { type: 'string' },
   text: { type: 'string' },
 }
 
@@ -224,11 +268,11 @@ function parseHeaders(values: readonly string[], command: CommandDefinition): Re
 function smsInput(context: CommandContext, command: CommandDefinition): { input: SmsProviderInput; secret?: string } {
   const { options } = context
   const kind = stringOption(options, 'kind')
-  if (kind !== 'kannel' && kind !== 'http' && kind !== 'twilio') {
+  if (!isSmsKind(kind)) {
     throw new UsageError(
       kind === undefined
-        ? 'provider set sms needs --kind kannel, http or twilio'
-        : `--kind must be kannel, http or twilio, not "${kind}"`,
+        ? `provider set sms needs --kind ${smsKindList}`
+        : `--kind must be ${smsKindList}, not "${kind}"`,
       command,
     )
   }
@@ -266,11 +310,15 @@ function smsInput(context: CommandContext, command: CommandDefinition): { input:
         input: { kind, accountSid: value('account-sid')!, from: value('from')!, baseUrl: value('base-url') },
         ...(flagOption(options, 'auth-token-stdin') ? { secret: 'authToken' } : {}),
       }
+    case 'email':
+      // No secret: the messages go through the email provider and its sign-in.
+      requireOptions(context, command, ['address'], '--kind email')
+      return { input: { kind, addressTemplate: value('address')! } }
   }
 }
 
 function withSecret(input: SmsProviderInput, secret: string | undefined, value: string): SmsProviderInput {
-  if (secret === undefined) return input
+  if (secret === undefined || input.kind === 'email') return input
   if (input.kind === 'kannel') return { ...input, password: value }
   if (input.kind === 'twilio') return { ...input, authToken: value }
   return { ...input, secretHeaders: { [secret.slice('header:'.length)]: value } }
@@ -284,9 +332,10 @@ const setSms: CommandDefinition = {
     'provider set sms --kind kannel --url SENDSMS_URL --username USER [--password-stdin < password] [--from SENDER]' +
     ' | --kind http --method GET|POST --url URL [--header "Name: value"]… [--secret-header NAME < value] [--body TEXT] [--body-encoding url|json]' +
     ' | --kind twilio --account-sid AC… [--auth-token-stdin < token] --from NUMBER [--base-url URL]' +
+    ' | --kind email --address {number}@GATEWAY' +
     ' [--text TEXT]',
   summary:
-    'Set the SMS gateway: Kannel, a generic HTTP API ({to} and {text} in the URL and body) or Twilio; --text is the SMS template; without a stdin secret a stored one is kept while the server stays the same',
+    'Set the SMS gateway: Kannel, a generic HTTP API ({to} and {text} in the URL and body), Twilio, or an email-to-SMS gateway through the email provider ({number}: the number in digits, no +); --text is the SMS template; without a stdin secret a stored one is kept while the server stays the same',
   async run(context) {
     const { input, secret } = smsInput(context, setSms)
     const text = stringOption(context.options, 'text')
@@ -336,4 +385,29 @@ const test: CommandDefinition = {
   },
 }
 
-export const providerCommands: readonly CommandDefinition[] = [list, setEmail, setSms, clear, test]
+const smsCountries: CommandDefinition = {
+  words: ['provider', 'sms-countries'],
+  args: [],
+  options: { set: { type: 'string' }, any: { type: 'boolean' } },
+  usage: 'provider sms-countries [--set GB,DE,… | --any]',
+  summary:
+    'Show or set the countries text messages may go to (ISO codes); --any lets them go anywhere. Checked at every SMS send',
+  async run({ options, dataDir, actor, output }) {
+    const set = stringOption(options, 'set')
+    const any = flagOption(options, 'any')
+    if (set !== undefined && any) throw new UsageError('give --set or --any, not both', smsCountries)
+    await withKeyhold(dataDir, { mustExist: true }, async (keyhold) => {
+      const providers = keyhold.services.providers
+      if (set === undefined && !any) {
+        const countries = providers.get().smsCountries
+        output.result({ countries }, `Text messages may go to ${describeSmsCountries(countries)}.`)
+        return
+      }
+      const list = any ? null : set!.split(',').filter((code) => code.trim() !== '')
+      const result = await withOptionNames({ countries: '--set' }, () => providers.setSmsCountries(list, actor))
+      output.result(result, `Text messages may now go to ${describeSmsCountries(result.countries)}.`)
+    })
+  },
+}
+
+export const providerCommands: readonly CommandDefinition[] = [get, list, setEmail, setSms, clear, test, smsCountries]
