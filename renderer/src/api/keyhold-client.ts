@@ -44,6 +44,7 @@ export type UpdateAccountInput = RequestOf<'admin:update-account'>
 export type SetupCode = ResponseOf<'admin:reset-password'>
 export type ProvidersView = ResponseOf<'provider:get'>
 export type ProviderKind = RequestOf<'provider:clear'>['kind']
+export type LastSend = NonNullable<ProvidersView['lastSend']['email']>
 export type AuditQuery = RequestOf<'audit:list'>
 export type AuditEntry = ResponseOf<'audit:list'>['entries'][number]
 export type AuditVerification = ResponseOf<'audit:verify'>
@@ -279,6 +280,12 @@ export async function clearProvider(kind: ProviderKind): Promise<void> {
 
 export async function testProvider(kind: ProviderKind, to: string): Promise<void> {
   await invoke((api) => api.testProvider({ kind, to }))
+}
+
+/** null: text messages may go to any country. Answers the list as stored (codes in capitals). */
+export async function setSmsCountries(countries: readonly string[] | null): Promise<string[] | null> {
+  const saved = await invoke((api) => api.setSmsCountries({ countries: countries === null ? null : [...countries] }))
+  return saved.countries
 }
 
 export async function listAudit(query: AuditQuery): Promise<AuditEntry[]> {

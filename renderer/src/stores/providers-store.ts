@@ -42,12 +42,43 @@ export const useProvidersStore = defineStore('providers', () => {
 
   async function clear(kind: ProviderKind): Promise<void> {
     await withStepUp(() => client.clearProvider(kind))
-    if (providers.value) providers.value = { ...providers.value, [kind]: null }
+    // Clearing a provider also forgets its last send (main does the same).
+    if (providers.value) {
+      providers.value = {
+        ...providers.value,
+        [kind]: null,
+        lastSend: { ...providers.value.lastSend, [kind]: null },
+      }
+    }
   }
 
-  /** Sends the fixed test message; a refusal carries the provider's own words (DELIVERY_FAILED). */
+  async function saveSmsCountries(countries: readonly string[] | null): Promise<string[] | null> {
+    const saved = await withStepUp(() => client.setSmsCountries(countries))
+    if (providers.value) providers.value = { ...providers.value, smsCountries: saved }
+    return saved
+  }
+
+  /**
+   * Sends the fixed test message; a refusal carries the provider's own words (DELIVERY_FAILED).
+   * Either way the provider's "last send" changed, so it is read again.
+   */
   async function test(kind: ProviderKind, to: string): Promise<void> {
-    await withStepUp(() => client.testProvider(kind, to))
+    try {
+      await withStepUp(() => client.testProvider(kind, to))
+    } finally {
+      await refreshLastSend()
+    }
+  }
+
+  /** Only `lastSend` is replaced: the forms keep what is being typed into them. */
+  async function refreshLastSend(): Promise<void> {
+    if (!providers.value) return
+    try {
+      const fresh = await client.getProviders()
+      if (providers.value) providers.value = { ...providers.value, lastSend: fresh.lastSend }
+    } catch {
+      // Informational only; the test's own outcome is what the page reports.
+    }
   }
 
   watch(
@@ -57,5 +88,5 @@ export const useProvidersStore = defineStore('providers', () => {
     },
   )
 
-  return { providers, load, saveEmail, saveSms, clear, test }
+  return { providers, load, saveEmail, saveSms, saveSmsCountries, clear, test, refreshLastSend }
 })
