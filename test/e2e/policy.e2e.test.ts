@@ -116,8 +116,7 @@ async function changePolicy(dataDir: string, site: Record<string, unknown>): Pro
  * month back. The deadline is then computed by the product itself, from those
  * rows (grace counts from when Required began or from the account's creation,
  * whichever is later). Done before the preview opens the folder, so nothing has
- * the old values cached. The site's SMS country list is written the same way
- * (no CLI command for it exists yet); the app reads it on every use.
+ * the old values cached.
  */
 function backdate(dataDir: string, now: number): number {
   const db = new Database(join(dataDir, 'keyhold.db'))
@@ -130,10 +129,6 @@ function backdate(dataDir: string, now: number): number {
     )
     const setCreated = db.prepare('UPDATE accounts SET created_at = ? WHERE username = ?')
     for (const person of [dave, sam]) expect(setCreated.run(since, person.username).changes).toBe(1)
-    db.prepare('INSERT INTO settings (key, value) VALUES (?, ?)').run(
-      'sms.allowed-countries',
-      JSON.stringify(smsCountries),
-    )
     const gailRow = db.prepare('SELECT created_at FROM accounts WHERE username = ?').get(gail.username) as {
       created_at: number
     }
@@ -203,6 +198,8 @@ beforeAll(async () => {
       tessTotp = { secret: totp.secret!, usedStep: totp.usedStep! }
       tessSmsId = (await enrollWithCli(dataDir, peers, tess.username, { type: 'sms', phone: tessPhone })).methodId
       await changePolicy(dataDir, { enforcement: 'required', gracePeriodDays: graceDays })
+      const countries = await runCli(dataDir, ['provider', 'sms-countries', '--set', smsCountries.join(',')])
+      expect(countries.code, countries.stderr).toBe(0)
       preparedAt = Date.now()
       gailCreatedAt = backdate(dataDir, preparedAt)
     },
@@ -387,9 +384,14 @@ describe('Prompt, and a setup page limited to what the policy allows', () => {
     await expectSetupPage()
     expect(await offeredTypes()).toEqual([text('methodTypes.totp'), text('methodTypes.sms')])
     await page.getByText(plural('mfaChoose.limited', 2), { exact: true }).waitFor()
+    // The engine refuses what the page leaves out: a type, and a country the site does not text.
     expect(await call('beginEnrollment', { type: 'email', email: 'pia.codes@example.org' })).toMatchObject({
       ok: false,
       error: { code: 'FORBIDDEN' },
+    })
+    expect(await call('beginEnrollment', { type: 'sms', phone: usPhone.e164 })).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION' },
     })
 
     await button(page, 'methodTypes.sms').click()
