@@ -44,13 +44,20 @@ afterAll(async () => {
   temp.remove()
 })
 
-describe('keyhold provider list / set email / test email', () => {
-  it('lists {email: null, sms: null, smsText} before anything is set up', async () => {
-    expect(okJson(await cli(['provider', 'list', '--json']))).toEqual({
+describe('keyhold provider get|list / set email / test email', () => {
+  it('get (and its older name list) shows {email, sms, smsText, smsCountries, lastSend} before anything is set up', async () => {
+    const empty = {
       email: null,
       sms: null,
       smsText: smsTextDefault,
-    })
+      smsCountries: null,
+      lastSend: { email: null, sms: null },
+    }
+    expect(okJson(await cli(['provider', 'get', '--json']))).toEqual(empty)
+    expect(okJson(await cli(['provider', 'list', '--json']))).toEqual(empty)
+    const human = await cli(['provider', 'get'])
+    expect(human.stdout).toMatch(/^SMS countries: +any country$/m)
+    expect(human.stdout).not.toContain('Last send')
   })
 
   it('S20: sets the SMTP server with the password from stdin; the password is never printed', async () => {
@@ -98,11 +105,31 @@ describe('keyhold provider list / set email / test email', () => {
   })
 
   it('provider test email sends through the server, signed in, with the site name', async () => {
+    const human = await cli(['provider', 'get'])
+    expect(human.stdout).toMatch(/^ {2}Last send: +none yet$/m)
     const run = await cli(['provider', 'test', 'email', '--to', 'ops@example.org', '--json'])
     expect(okJson(run)).toEqual({ sent: true })
     const mail = await smtp.waitForMessage('ops@example.org')
     expect(mail.user).toBe('keyhold')
     expect(mail.subject).toBe('Keyhold test message')
+  })
+
+  it('provider get shows the last send: when, what, to whom (masked)', async () => {
+    const { lastSend } = okJson<{ lastSend: Record<string, unknown> }>(await cli(['provider', 'get', '--json']))
+    expect(lastSend).toEqual({
+      email: {
+        at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        ok: true,
+        purpose: 'test',
+        to: 'o•s@example.org',
+        detail: null,
+      },
+      sms: null,
+    })
+    const human = await cli(['provider', 'get'])
+    expect(human.stdout).toMatch(
+      /^ {2}Last send: +sent \d{4}-\d\d-\d\d \d\d:\d\d UTC \(test message to o•s@example\.org\)$/m,
+    )
   })
 
   it('settings set site-name renames the site; messages use the new name', async () => {
@@ -215,7 +242,7 @@ describe('keyhold provider set sms / test sms', () => {
     expect(other.code).toBe(2)
     expect(other.stderr).toMatch(/^error: USAGE: --method does not go with --kind kannel$/m)
     const unknown = await cli(['provider', 'set', 'sms', '--kind', 'pigeon'])
-    expect(unknown.stderr).toMatch(/^error: USAGE: --kind must be kannel, http or twilio, not "pigeon"$/m)
+    expect(unknown.stderr).toMatch(/^error: USAGE: --kind must be kannel, http, twilio or email, not "pigeon"$/m)
     const url = await cli(['provider', 'set', 'sms', '--kind', 'kannel', '--url', 'ftp://x', '--username', 'u'])
     expectFailure(url, 'VALIDATION', /--url: Enter an http:\/\/ or https:\/\/ URL/)
   })
@@ -298,7 +325,7 @@ describe('keyhold provider set sms / test sms', () => {
     expectFailure(getBody, 'VALIDATION', /--body: A GET request has no body/)
   })
 
-  it('a gateway that refuses gives DELIVERY_FAILED with its status', async () => {
+  it('a gateway that refuses gives DELIVERY_FAILED with its status; provider get shows it as the last send', async () => {
     http.respondWith({ status: 403, body: 'forbidden' })
     try {
       const run = await cli(['provider', 'test', 'sms', '--to', phone])
@@ -308,6 +335,17 @@ describe('keyhold provider set sms / test sms', () => {
     } finally {
       http.respondWith({ status: 200, body: 'ok' })
     }
+    const { lastSend } = okJson<{ lastSend: { sms: unknown } }>(await cli(['provider', 'get', '--json']))
+    expect(lastSend.sms).toMatchObject({
+      ok: false,
+      purpose: 'test',
+      to: '+44 •••••••958',
+      detail: 'the SMS gateway refused the message (403: forbidden)',
+    })
+    const human = await cli(['provider', 'get'])
+    expect(human.stdout).toMatch(
+      /^ {2}Last send: +failed .* UTC \(test message to \+44 •••••••958\): the SMS gateway refused the message \(403: forbidden\)$/m,
+    )
   })
 
   it("twilio: the auth token from stdin; the request has Twilio's Messages API shape", async () => {
@@ -405,6 +443,86 @@ describe('keyhold provider set sms / test sms', () => {
     expect(okJson(await cli(['provider', 'clear', 'sms', '--json']))).toEqual({ cleared: 'sms' })
     expect(okJson(await cli(['provider', 'list', '--json']))).toMatchObject({ sms: null })
     expectFailure(await cli(['provider', 'test', 'sms', '--to', phone]), 'NOT_CONFIGURED', /No SMS gateway is set up/)
+  })
+})
+
+describe('keyhold provider sms-countries', () => {
+  it('shows, sets (any case) and lifts the list; --json gives {countries}', async () => {
+    expect(okJson(await cli(['provider', 'sms-countries', '--json']))).toEqual({ countries: null })
+    expect((await cli(['provider', 'sms-countries'])).stdout).toBe('Text messages may go to any country.\n')
+    expect(okJson(await cli(['provider', 'sms-countries', '--set', 'gb, DE', '--json']))).toEqual({
+      countries: ['GB', 'DE'],
+    })
+    expect((await cli(['provider', 'sms-countries'])).stdout).toBe('Text messages may go to only GB, DE.\n')
+    expect(okJson(await cli(['provider', 'get', '--json']))).toMatchObject({ smsCountries: ['GB', 'DE'] })
+    expect((await cli(['provider', 'sms-countries', '--any'])).stdout).toBe(
+      'Text messages may now go to any country.\n',
+    )
+    expect(okJson(await cli(['provider', 'sms-countries', '--json']))).toEqual({ countries: null })
+  })
+
+  it('bad codes: exit 1, VALIDATION naming each; the list stays as it was', async () => {
+    expect((await cli(['provider', 'sms-countries', '--set', 'FR'])).code).toBe(0)
+    const bad = await cli(['provider', 'sms-countries', '--set', 'GB,ZZ,gb,France', '--json'])
+    expectFailure(
+      bad,
+      'VALIDATION',
+      /^error: VALIDATION: --set: ZZ is not a country code phone numbers are known for; --set: GB is listed twice; --set: "France" is not a two-letter country code \(e\.g\. GB\)$/,
+    )
+    expectFailure(
+      await cli(['provider', 'sms-countries', '--set', ',']),
+      'VALIDATION',
+      /--set: Add at least one country/,
+    )
+    expect(okJson(await cli(['provider', 'sms-countries', '--json']))).toEqual({ countries: ['FR'] })
+  })
+
+  it('--set with --any is a usage error (exit 2)', async () => {
+    const both = await cli(['provider', 'sms-countries', '--set', 'GB', '--any'])
+    expect(both.code).toBe(2)
+    expect(both.stderr).toMatch(/^error: USAGE: give --set or --any, not both$/m)
+  })
+
+  it('a test to a number outside the list is refused naming --to, before anything is sent', async () => {
+    const run = await cli(['provider', 'test', 'sms', '--to', phone])
+    expectFailure(run, 'VALIDATION', /^error: VALIDATION: --to: This site does not send text messages to GB numbers$/)
+    expect((await cli(['provider', 'sms-countries', '--any'])).code).toBe(0)
+  })
+})
+
+describe('keyhold provider set sms --kind email (email-to-SMS through the SMTP server)', () => {
+  it('stores the address template and sends the text as email to the gateway address', async () => {
+    const run = await cli([
+      'provider',
+      'set',
+      'sms',
+      '--kind',
+      'email',
+      '--address',
+      '{number}@sms.example.org',
+      '--json',
+    ])
+    expect(okJson(run)).toEqual({ kind: 'email', addressTemplate: '{number}@sms.example.org' })
+    const human = await cli(['provider', 'get'])
+    expect(human.stdout).toMatch(/^SMS: +as email, through the email provider$/m)
+    expect(human.stdout).toMatch(/^ {2}Address: +\{number\}@sms\.example\.org$/m)
+    expect(okJson(await cli(['provider', 'test', 'sms', '--to', phone, '--json']))).toEqual({ sent: true })
+    const mail = await smtp.waitForMessage(`${phoneE164.slice(1)}@sms.example.org`)
+    expect(mail.text.trim()).toBe('Keyhold test message: your Acme Lab SMS settings work.')
+    expect(mail.user).toBe('keyhold')
+  })
+
+  it('needs --address with {number}; options of other kinds are refused', async () => {
+    const missing = await cli(['provider', 'set', 'sms', '--kind', 'email'])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toMatch(/^error: USAGE: --kind email needs --address$/m)
+    const other = await cli(['provider', 'set', 'sms', '--kind', 'email', '--address', '{number}@x.org', '--url', 'x'])
+    expect(other.stderr).toMatch(/^error: USAGE: --url does not go with --kind email$/m)
+    expectFailure(
+      await cli(['provider', 'set', 'sms', '--kind', 'email', '--address', 'sms@x.org']),
+      'VALIDATION',
+      /--address: Put \{number\} where the phone number goes/,
+    )
   })
 })
 
