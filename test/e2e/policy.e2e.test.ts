@@ -6,6 +6,7 @@ import {
   authenticatorCode,
   button,
   chooseCountry,
+  emailedCode,
   enrollWithCli,
   enterCode,
   expectAccessible,
@@ -324,10 +325,19 @@ describe('strong methods only (S8)', () => {
     await signOut(page)
   })
 
-  it('an account with only email and SMS is not challenged with them: it must set up an authenticator app', async () => {
+  it('an account with only email and SMS still proves itself with them, then must set up an authenticator app', async () => {
     await signIn(page, sam)
-    // No second step with a method the policy refuses; sam's grace period is over, so: the setup page.
+    // The password alone never opens an account that has a second factor, even one the policy no longer
+    // accepts: otherwise whoever knows the password could set up their own authenticator and take it over.
+    await expectChallenge(page, 'email')
+    await button(page, 'code.send').click()
+    await enterCode(page, await emailedCode(world.smtp, samEmail))
+    // Sam's grace period is over, so the proved session may only set up an allowed method (S14).
     await expectSetupPage()
+    expect(await call('changePassword', { newPassword: 'another long passphrase here' })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    })
     expect(await offeredTypes()).toEqual([text('methodTypes.totp')])
     await page.getByText(plural('mfaChoose.limited', 1), { exact: true }).waitFor()
     await expectAccessible(page, 'setup page, strong methods only')

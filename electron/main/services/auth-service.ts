@@ -53,7 +53,7 @@ export function createAuthService(deps: AuthDeps) {
       if (hasher.verifySync(fresh.passwordHash, normalizePassword(password))) {
         // S13: with MFA the password is only half of a sign-in, so it must not reset the
         // counter, or password + four wrong codes, again and again, would never lock.
-        if (purpose !== 'sign-in' || !deps.mfa.hasActiveMethod(fresh.id)) clearFailures(deps, fresh, now)
+        if (purpose !== 'sign-in' || deps.methods.countActive(fresh.id) === 0) clearFailures(deps, fresh, now)
         return { kind: 'ok', account: fresh, rehash: hasher.needsRehash(fresh.passwordHash) }
       }
       const failure = registerFailure(deps, fresh, now, actor, `${purpose}.failed`, 'password')
@@ -112,7 +112,8 @@ export function createAuthService(deps: AuthDeps) {
 
   /**
    * An account whose every method is of a type the policy no longer allows (SMS or email under
-   * "strong methods only") signs in with its password alone, like one without MFA. Where MFA is
+   * "strong methods only") still proves itself with them at sign-in (challengeMethods), but counts
+   * as without MFA for the policy. Where MFA is
    * optional it is still invited to set up an allowed method, rather than left to believe the
    * method it sees on My account still guards it.
    */
@@ -144,9 +145,11 @@ export function createAuthService(deps: AuthDeps) {
       const now = clock.now()
       // S14: every path to a session goes through here. With an active MFA method the
       // session only waits for its second factor; the challenge service makes it active.
-      // Without a usable method, a Required policy past its grace period lets the session
+      // Any method counts, even one the policy no longer allows (see challengeMethods):
+      // a password alone never opens an account that has a second factor.
+      // Without any method, a Required policy past its grace period lets the session
       // do nothing but set one up (enforced by the router, not just hidden in the window).
-      const needsSecondFactor = deps.mfa.hasActiveMethod(account.id)
+      const needsSecondFactor = deps.methods.countActive(account.id) > 0
       const mustEnroll =
         !needsSecondFactor &&
         setupRequirement(deps.policy(account.role).mfa, account.createdAt, now).state === 'required'

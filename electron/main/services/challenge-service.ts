@@ -7,7 +7,8 @@ import type { CodeDeliveryService } from './code-delivery-service'
 import { clearFailures, currentLock, registerFailure } from './failure-counter'
 import { totpSecretContext, type MfaDeps } from './mfa-deps'
 import type { MethodRecord } from './mfa-ports'
-import { requireAllowed, usableMethods } from './method-policy'
+import { challengeMethods, requireAllowed, usableMethods } from './method-policy'
+import { setupRequirement } from '../domain/mfa-policy'
 import { maskedFor, toMethodView } from './method-view'
 import type { NotificationService } from './notification-service'
 import type { RecoveryCodeService } from './recovery-code-service'
@@ -35,7 +36,7 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
 
   function view(resolved: ResolvedSession): ChallengeView {
     requirePending(resolved)
-    const list = usableMethods(deps, resolved.account)
+    const list = challengeMethods(deps, resolved.account)
     const preferred = list.find((m) => m.preferred) ?? list[0]
     if (!preferred) throw new AppError('CONFLICT', 'This account has no second factor any more; sign in again')
     const policy = deps.policy(resolved.account.role)
@@ -53,7 +54,9 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
   function requireMethod(resolved: ResolvedSession, methodId: number): MethodRecord {
     const method = methods.find(resolved.account.id, methodId)
     if (!method) throw new AppError('NOT_FOUND', 'This method was not found')
-    requireAllowed(deps, resolved.account, method.type)
+    if (!challengeMethods(deps, resolved.account).some((m) => m.id === method.id)) {
+      requireAllowed(deps, resolved.account, method.type)
+    }
     return method
   }
 
@@ -114,6 +117,16 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
         return { ok: false, error: new AppError('INVALID_CODE', 'That code is not right', { attemptsLeft }) }
       }
       clearFailures(deps, account, now)
+      // Proved with a method the policy no longer allows, past a Required deadline: the session
+      // may only set up an allowed method (S14), like a sign-in without any method.
+      const mustEnroll =
+        usableMethods(deps, account).length === 0 &&
+        setupRequirement(deps.policy(account.role).mfa, account.createdAt, now).state === 'required'
+      if (mustEnroll) {
+        sessions.requireSetup(session.id, now)
+        audit.append({ actor, event: 'sign-in.enrollment-required', accountId: account.id, detail: { factor } }, now)
+        return { ok: true, method }
+      }
       sessions.activate(session.id, now)
       deps.accounts.update(account.id, { lastSignInAt: now }, now)
       audit.append({ actor, event: 'sign-in.succeeded', accountId: account.id, detail: { factor } }, now)

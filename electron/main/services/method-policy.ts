@@ -15,6 +15,19 @@ export function usableMethods(deps: MfaDeps, account: AccountRecord): MethodReco
   return deps.methods.listActive(account.id).filter((m) => allowed.includes(m.type))
 }
 
+/**
+ * The methods a sign-in challenge accepts. Normally the usable ones. An account
+ * left with only methods the policy no longer allows still proves itself with
+ * them: otherwise its password alone would let anyone who knows it sign in and
+ * set up a new method, taking over an account that SMS or email protected.
+ * After such a challenge the account is asked (or, past a Required deadline,
+ * made) to set up an allowed method.
+ */
+export function challengeMethods(deps: MfaDeps, account: AccountRecord): MethodRecord[] {
+  const usable = usableMethods(deps, account)
+  return usable.length > 0 ? usable : deps.methods.listActive(account.id)
+}
+
 export function hasUsableMethod(deps: MfaDeps, accountId: number): boolean {
   const account = deps.accounts.findById(accountId)
   return account !== null && usableMethods(deps, account).length > 0

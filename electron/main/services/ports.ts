@@ -99,6 +99,8 @@ export interface SessionRepo {
   setStepUp(id: string, at: number): void
   /** The second factor was right (or the required setup is done): the session becomes a full one. */
   activate(id: string, now: number): void
+  /** The second factor was right, but the policy wants an allowed method first: the session may only set one up. */
+  requireSetup(id: string, now: number): void
   /** Counts one wrong second-factor entry; returns the new count. */
   addFactorFailure(id: string): number
   end(id: string, now: number): void

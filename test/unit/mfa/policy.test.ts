@@ -151,7 +151,7 @@ describe('MFA policy', () => {
     })
   })
 
-  it('strong methods only: SMS can no longer be set up nor used; the account then counts as without MFA', async () => {
+  it('strong methods only: SMS can no longer be set up; an account with only SMS still proves itself with it', async () => {
     await enrollSms(f, 'bob', '+14155552671', '+14155552671')
     f.services.policy.set(doc({ strongMethodsOnly: true }), actor)
     expect(
@@ -162,10 +162,11 @@ describe('MFA policy', () => {
       (await refusal(f.services.enrollment.begin(account(f, 'bob'), { type: 'email', email: 'b@example.org' }, actor)))
         .code,
     ).toBe('FORBIDDEN')
-    // No usable method: the password alone signs in (Optional), no SMS challenge.
+    // No usable method, yet the password alone is not enough: the SMS method still proves it is bob
+    // (or whoever knows the password could set up their own authenticator); then he is invited to set one up.
     expect(await router.dispatch('auth:sign-in', { username: 'bob', password: goodPassword }, win(1))).toMatchObject({
       ok: true,
-      value: { status: 'signed-in' },
+      value: { status: 'mfa-required', challenge: { methods: [{ type: 'sms' }] } },
     })
   })
 

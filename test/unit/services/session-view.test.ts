@@ -81,12 +81,26 @@ describe('the session view: what this account may set up', () => {
     })
   })
 
-  it('an account left with only methods the policy no longer allows is invited to set up one, even under Optional', async () => {
+  /** Sign-in with the password and then the SMS code: what the window gets back after the second step. */
+  async function signInWithSms(client: number) {
+    const signedIn = await router.dispatch('auth:sign-in', { username: 'bob', password: goodPassword }, win(client))
+    expect(signedIn).toMatchObject({
+      ok: true,
+      value: { status: 'mfa-required', challenge: { methods: [{ type: 'sms' }] } },
+    })
+    if (!signedIn.ok || signedIn.value.status !== 'mfa-required') throw new Error('bob was not challenged')
+    const methodId = signedIn.value.challenge.preferredMethodId
+    expect(await router.dispatch('auth:send-code', { methodId }, win(client))).toMatchObject({ ok: true })
+    const code = f.senders.lastCode('+14155552671')
+    return router.dispatch('auth:verify-code', { methodId, code }, win(client))
+  }
+
+  it('an account left with only methods the policy no longer allows still proves itself with them, then is invited to set up one (Optional)', async () => {
     await enrollSms(f, 'bob', '+14155552671', '+14155552671')
     f.services.policy.set(doc({ strongMethodsOnly: true }), actor)
-    // S8: the SMS method is not a second factor any more, so the password alone signs in...
-    const signedIn = await router.dispatch('auth:sign-in', { username: 'bob', password: goodPassword }, win(1))
-    expect(signedIn).toMatchObject({
+    // The password alone never opens an account that has a second factor, even one the policy no longer
+    // counts: otherwise whoever knows the password could sign in and set up their own authenticator.
+    expect(await signInWithSms(1)).toMatchObject({
       ok: true,
       value: { status: 'signed-in', session: { mfaSetup: { state: 'invited', deadline: null } } },
     })
@@ -100,7 +114,26 @@ describe('the session view: what this account may set up', () => {
     await enrollSms(f, 'bob', '+14155552671', '+14155552671')
     f.services.policy.set(doc({ strongMethodsOnly: true, enforcement: 'required', gracePeriodDays: 7 }), actor)
     const deadline = new Date(f.clock.now() + 7 * 24 * 3_600_000).toISOString()
-    const signedIn = await router.dispatch('auth:sign-in', { username: 'bob', password: goodPassword }, win(1))
-    expect(signedIn).toMatchObject({ ok: true, value: { session: { mfaSetup: { state: 'grace', deadline } } } })
+    expect(await signInWithSms(1)).toMatchObject({
+      ok: true,
+      value: { session: { mfaSetup: { state: 'grace', deadline } } },
+    })
+  })
+
+  it('past the deadline, the session it proves with the old method may only set up an allowed one (S14)', async () => {
+    await enrollSms(f, 'bob', '+14155552671', '+14155552671')
+    f.services.policy.set(doc({ strongMethodsOnly: true, enforcement: 'required', gracePeriodDays: 7 }), actor)
+    f.clock.advance(8 * 24 * 3_600_000)
+    expect(await signInWithSms(1)).toMatchObject({
+      ok: true,
+      value: { status: 'signed-in', session: { mfaSetup: { state: 'required' }, mfaOptions: { methods: ['totp'] } } },
+    })
+    expect(await router.dispatch('mfa:regenerate-recovery-codes', {}, win(1))).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    })
+    const events = f.services.audit.list({ username: 'bob', limit: 3 }).map((e) => e.event)
+    expect(events[0]).toBe('sign-in.enrollment-required')
+    expect(events).not.toContain('sign-in.succeeded')
   })
 })

@@ -34,6 +34,9 @@ export function createSqliteSessionRepo(db: SqliteDatabase): SessionRepo {
   const activate = db.prepare<[number, number, string]>(
     "UPDATE sessions SET state = 'active', step_up_at = ?, last_seen_at = ? WHERE id = ?",
   )
+  const requireSetup = db.prepare<[number, number, string]>(
+    "UPDATE sessions SET state = 'enrollment_required', step_up_at = ?, last_seen_at = ? WHERE id = ?",
+  )
   const addFailure = db.prepare<[string], { factor_failures: number }>(
     'UPDATE sessions SET factor_failures = factor_failures + 1 WHERE id = ? RETURNING factor_failures',
   )
@@ -44,6 +47,7 @@ export function createSqliteSessionRepo(db: SqliteDatabase): SessionRepo {
   return {
     insert: (session) => void insert.run(session),
     activate: (id, now) => void activate.run(now, now, id),
+    requireSetup: (id, now) => void requireSetup.run(now, now, id),
     addFactorFailure: (id) => addFailure.get(id)?.factor_failures ?? 0,
     findLive: (id) => {
       const row = findLive.get(id)

@@ -159,6 +159,13 @@ export const authCommand: CommandDefinition = {
             outcome = await secondFactor(keyhold, resolved, input, who).catch((error) => {
               throw refusal(error)
             })
+            // Proved with a method the policy no longer allows, past a Required deadline (S14).
+            if (keyhold.deps.sessions.findLive(resolved.session.id)?.state === 'enrollment_required') {
+              throw mfaNotSetUp(
+                `The site policy requires a method "${resolved.account.username}" has not set up`,
+                `Sign in to Keyhold as "${resolved.account.username}" and add a method the policy allows`,
+              )
+            }
             break
           case 'active': {
             // As in the window: until the grace period ends, the password alone is accepted, with the deadline.
