@@ -4,6 +4,7 @@ import {
   createFakeBridge,
   fail,
   installBridge,
+  isoAt,
   ok,
   providersView,
   readyState,
@@ -13,7 +14,11 @@ import {
 } from './support/fake-bridge'
 import { inputByLabel, mountApp, type MountedApp } from './support/mount-app'
 
-/** Issue 5, "Providers": SMTP and SMS settings, write-only secrets (S20), test messages. */
+/**
+ * Issue 5, "Providers": SMTP and SMS settings, write-only secrets (S20), test
+ * messages, the result of the last send, the SMS country allow-list and the
+ * email-to-SMS gateway.
+ */
 let bridge: FakeBridge
 let app: MountedApp
 
@@ -38,12 +43,15 @@ function region(name: string): DOMWrapper<Element> {
   return found
 }
 
-function text(within: DOMWrapper<Element>): string {
+function text(within: Pick<DOMWrapper<Element>, 'text'>): string {
   return within.text().replace(/\s+/g, ' ')
 }
 
+/** A button by its text or, for an icon button, its aria-label. */
 async function click(within: Pick<DOMWrapper<Element>, 'findAll'>, label: string): Promise<void> {
-  const button = within.findAll('button').find((b) => b.text() === label)
+  const button = within
+    .findAll('button')
+    .find((b) => b.text().replace(/\s+/g, ' ').trim() === label || b.attributes('aria-label') === label)
   if (!button) throw new Error(`No button "${label}"`)
   await button.trigger('click')
   await flushPromises()
@@ -271,5 +279,199 @@ describe('the SMS provider', () => {
     expect(bridge.setSmsProvider.mock.calls[1]![0].provider).toMatchObject({
       secretHeaders: { Authorization: 'Bearer abc' },
     })
+  })
+})
+
+const lastSendText = (kind: 'email' | 'sms') =>
+  app.wrapper.get(`#provider-${kind}-last-send`).text().replace(/\s+/g, ' ')
+
+describe('the last send per provider', () => {
+  it('says when nothing was sent yet, when a message went, and why one did not', async () => {
+    bridge.getProviders.mockResolvedValue(
+      ok(
+        providersView({
+          lastSend: {
+            email: { at: isoAt(-180), ok: true, purpose: 'test', to: 'o•s@example.org', detail: null },
+            sms: null,
+          },
+        }),
+      ),
+    )
+    app = await mountApp('/admin/providers')
+    expect(lastSendText('email')).toMatch(/^Last send: sent 3 minutes ago\. Test message to o•s@example\.org, /)
+    expect(app.wrapper.get('#provider-email-last-send time').attributes('datetime')).toBe(isoAt(-180))
+    expect(lastSendText('sms')).toBe('Last send: nothing sent yet.')
+
+    // Time moves on, and so does the text.
+    app.clock.advance(2 * 3600_000)
+    await flushPromises()
+    expect(lastSendText('email')).toMatch(/^Last send: sent 2 hours ago\./)
+  })
+
+  it("a failure shows the provider's words, and a test message updates it without touching the forms", async () => {
+    app = await mountApp('/admin/providers')
+    const sms = region('Text messages (SMS)')
+    // Something typed into the form, not saved: the refresh after the test must not wipe it.
+    await inputByLabel(app.wrapper, 'Kannel username').setValue('typed-not-saved')
+    const reason = 'the SMS gateway refused the username or password (403); check the credentials'
+    bridge.testProvider.mockResolvedValue(fail({ code: 'DELIVERY_FAILED', message: reason }))
+    bridge.getProviders.mockResolvedValue(
+      ok(
+        providersView({
+          lastSend: {
+            email: null,
+            sms: { at: isoAt(-120), ok: false, purpose: 'test', to: '+44 •••••••958', detail: reason },
+          },
+        }),
+      ),
+    )
+    await inputByLabel(app.wrapper, 'Test phone number').setValue('+44 20 7946 0958')
+    await click(sms, 'Send test message')
+    expect(lastSendText('sms')).toMatch(
+      /^Last send failed 2 minutes ago: the SMS gateway refused the username or password \(403\); check the credentials Test message to \+44 •••••••958, /,
+    )
+    expect(app.wrapper.get('#provider-sms-last-send').classes()).toContain('provider-last-send--failed')
+    expect((inputByLabel(app.wrapper, 'Kannel username').element as HTMLInputElement).value).toBe('typed-not-saved')
+  })
+
+  it('a code sent by the engine is shown as such, in Chinese too', async () => {
+    bridge.getProviders.mockResolvedValue(
+      ok(
+        providersView({
+          lastSend: {
+            email: null,
+            sms: { at: isoAt(-60), ok: true, purpose: 'code', to: '+44 •••••••958', detail: null },
+          },
+        }),
+      ),
+    )
+    app = await mountApp('/admin/providers', { locale: 'zh-CN' })
+    expect(lastSendText('sms')).toMatch(/^上次发送：1分钟前已发送。 发送到 \+44 •••••••958 的验证码，/)
+  })
+})
+
+describe('Allowed countries', () => {
+  const chipNames = () => app.wrapper.findAll('.country-chip__name').map((c) => c.text())
+
+  it('any country by default; a list is built with the searchable picker and saved after the password check', async () => {
+    bridge.setSmsCountries.mockResolvedValueOnce(stepUpRequired())
+    app = await mountApp('/admin/providers')
+    const form = app.wrapper.get('form[aria-labelledby="sms-countries-title"]')
+    expect((app.wrapper.get('#sms-countries-any').element as HTMLInputElement).checked).toBe(true)
+    expect(form.find('#sms-countries-add').exists()).toBe(false)
+
+    await app.wrapper.get('#sms-countries-list').setValue(true)
+    const picker = inputByLabel(app.wrapper, 'Add a country')
+    expect(picker.attributes('role')).toBe('combobox')
+    await picker.setValue('germ')
+    await picker.trigger('keydown', { key: 'Enter' })
+    await click(form, 'Add country')
+    await picker.setValue('+44')
+    expect(app.wrapper.findAll('[role="option"]').map((o) => o.text().replace(/\s+/g, ' '))).toContain(
+      '🇬🇧 United Kingdom +44',
+    )
+    await picker.setValue('united k')
+    await picker.trigger('keydown', { key: 'Enter' })
+    await click(form, 'Add country')
+    expect(chipNames()).toEqual(['Germany', 'United Kingdom'])
+    expect(app.wrapper.get('[role="status"][aria-live="polite"]').text()).toBe('United Kingdom added.')
+    // Listed countries are no longer offered.
+    await picker.setValue('germ')
+    expect(app.wrapper.findAll('[role="option"]').map((o) => o.text())).toEqual(['No country matches.'])
+    await picker.trigger('keydown', { key: 'Escape' })
+
+    await click(form, 'Save allowed countries')
+    await inputByLabel(app.wrapper, 'Password').setValue('orbit lantern pebble quartz')
+    await click(app.wrapper.get('dialog'), 'Confirm')
+    expect(bridge.setSmsCountries).toHaveBeenCalledTimes(2)
+    expect(bridge.setSmsCountries).toHaveBeenLastCalledWith({ countries: ['DE', 'GB'] })
+    expect(text(form)).toContain('The allowed countries were saved.')
+  })
+
+  it('each chip has a remove button named for its country; removing keeps focus in the list', async () => {
+    bridge.getProviders.mockResolvedValue(ok(providersView({ smsCountries: ['GB', 'IE', 'FR'] })))
+    app = await mountApp('/admin/providers')
+    expect((app.wrapper.get('#sms-countries-list').element as HTMLInputElement).checked).toBe(true)
+    expect(app.wrapper.get('.country-chips').attributes('aria-label')).toBe('Countries text messages may go to')
+    expect(chipNames()).toEqual(['United Kingdom', 'Ireland', 'France'])
+    const remove = app.wrapper.findAll('.country-chip__remove').map((b) => b.attributes('aria-label'))
+    expect(remove).toEqual(['Remove United Kingdom', 'Remove Ireland', 'Remove France'])
+
+    await click(app.wrapper, 'Remove Ireland')
+    expect(chipNames()).toEqual(['United Kingdom', 'France'])
+    expect(document.activeElement?.getAttribute('aria-label')).toBe('Remove France')
+    expect(app.wrapper.get('[role="status"][aria-live="polite"]').text()).toBe('Ireland removed.')
+
+    await click(app.wrapper, 'Save allowed countries')
+    expect(bridge.setSmsCountries).toHaveBeenLastCalledWith({ countries: ['GB', 'FR'] })
+
+    // Back to any country: null, not an empty list.
+    await app.wrapper.get('#sms-countries-any').setValue(true)
+    await click(app.wrapper, 'Save allowed countries')
+    expect(bridge.setSmsCountries).toHaveBeenLastCalledWith({ countries: null })
+  })
+
+  it('an empty list is not saved: the page asks for a country or "Any country"', async () => {
+    bridge.getProviders.mockResolvedValue(ok(providersView({ smsCountries: ['GB'] })))
+    app = await mountApp('/admin/providers')
+    await click(app.wrapper, 'Remove United Kingdom')
+    expect(app.wrapper.find('.country-chips').exists()).toBe(false)
+    expect(document.activeElement?.id).toBe('sms-countries-add')
+    await click(app.wrapper, 'Save allowed countries')
+    expect(bridge.setSmsCountries).not.toHaveBeenCalled()
+    expect(app.wrapper.get('#sms-countries-error').text()).toBe('Add at least one country, or choose "Any country".')
+  })
+})
+
+describe('the email-to-SMS gateway', () => {
+  it('is a kind of SMS gateway with an address template; it warns while no email provider is set up', async () => {
+    bridge.getProviders.mockResolvedValue(ok(providersView({ email: null })))
+    bridge.setSmsProvider.mockImplementation(async (input) =>
+      ok({
+        kind: 'email' as const,
+        addressTemplate: input.provider.kind === 'email' ? input.provider.addressTemplate : '',
+      }),
+    )
+    app = await mountApp('/admin/providers')
+    const sms = region('Text messages (SMS)')
+    await inputByLabel(app.wrapper, 'SMS gateway').setValue('email')
+    expect(text(sms)).toContain(
+      'Text messages go out as email through the email provider above, which is not set up yet. Set it up first.',
+    )
+    const address = inputByLabel(app.wrapper, 'Gateway address')
+    expect(app.wrapper.get(`#${address.attributes('aria-describedby')!.split(' ')[0]}`).text()).toBe(
+      '{number} is replaced with the phone number in digits, without +; for example {number}@sms.example.net.',
+    )
+
+    await click(sms, 'Save SMS settings')
+    expect(bridge.setSmsProvider).not.toHaveBeenCalled()
+    expect(app.wrapper.get('#sms-addressTemplate-error').text()).toBe('Enter the gateway address.')
+    expect(document.activeElement?.id).toBe('sms-addressTemplate')
+    await address.setValue('sms@gateway.example.org')
+    await click(sms, 'Save SMS settings')
+    expect(bridge.setSmsProvider).not.toHaveBeenCalled()
+    expect(app.wrapper.get('#sms-addressTemplate-error').text()).toBe(
+      'Put the placeholder for the number where the phone number goes, as in the example.',
+    )
+
+    await address.setValue(' {number}@gateway.example.org ')
+    await click(sms, 'Save SMS settings')
+    expect(bridge.setSmsProvider).toHaveBeenLastCalledWith({
+      provider: { kind: 'email', addressTemplate: '{number}@gateway.example.org' },
+      text: '{code} is your {site} security code. It expires in {minutes} minutes.',
+    })
+    expect(text(sms)).toContain('The SMS settings were saved.')
+  })
+
+  it('a stored email-to-SMS gateway is shown as such, with no warning while email is set up', async () => {
+    bridge.getProviders.mockResolvedValue(
+      ok(providersView({ sms: { kind: 'email', addressTemplate: '{number}@sms.example.net' } })),
+    )
+    app = await mountApp('/admin/providers')
+    expect((app.wrapper.get('#sms-kind').element as HTMLSelectElement).value).toBe('email')
+    expect((inputByLabel(app.wrapper, 'Gateway address').element as HTMLInputElement).value).toBe(
+      '{number}@sms.example.net',
+    )
+    expect(text(region('Text messages (SMS)'))).not.toContain('Set it up first')
   })
 })

@@ -82,12 +82,18 @@ export function useProviderForm(options: {
     else await focusProblem()
   }
 
+  /** What the frame shows, bound in one go (`v-bind="frameState"`). */
+  const frameState = computed(() => ({
+    pending: saving.pending.value,
+    notice: notice.value,
+    summary: summary.value,
+  }))
+
   return {
     saving,
     clientErrors,
     errors,
-    summary,
-    notice,
+    frameState,
     frame,
     fieldMessage,
     submit,

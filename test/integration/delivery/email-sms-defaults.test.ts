@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { createKeytarSecretStore } from '../../../electron/main/adapters/keychain/keytar-secret-store'
 import { keychainAccountFor } from '../../../electron/main/adapters/vault/open-vault'
 import { applyInstallerDefaults, InstallerDefaultsError } from '../../../electron/main/composition/installer-defaults'
@@ -12,17 +12,10 @@ import { openKeyhold, type Keyhold } from '../../../electron/main/composition/op
  * kind has no secret, so it is stored as given and works from the first run.
  */
 const store = createKeytarSecretStore()
-const dirs: string[] = []
-afterAll(async () => {
-  for (const dir of dirs) {
-    await store.delete(keychainAccountFor(dir)).catch(() => false)
-    rmSync(dir, { recursive: true, force: true })
-  }
-})
 
+/** A first run on a fresh data dir with `defaults` as the installer's file; everything is removed afterwards. */
 async function withFresh(defaults: unknown, check: (keyhold: Keyhold, file: string) => void): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'keyhold-email-sms-defaults-'))
-  dirs.push(dir)
   const file = join(dir, 'keyhold-defaults.json')
   writeFileSync(file, JSON.stringify(defaults))
   const keyhold = await openKeyhold({ dataDir: dir, secretStore: store })
@@ -30,6 +23,8 @@ async function withFresh(defaults: unknown, check: (keyhold: Keyhold, file: stri
     check(keyhold, file)
   } finally {
     keyhold.close()
+    await store.delete(keychainAccountFor(dir)).catch(() => false)
+    rmSync(dir, { recursive: true, force: true })
   }
 }
 

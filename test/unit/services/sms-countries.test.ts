@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createHandlers } from '../../../electron/main/ipc/handlers'
-import { createRouter, type CallContext } from '../../../electron/main/ipc/router'
+import type { CallContext, Router } from '../../../electron/main/ipc/router'
 import { checkSmsCountries } from '../../../electron/main/services/provider-service'
-import { actor, createCoreFixture, goodPassword, type CoreFixture } from '../support/core-fixture'
+import { actor, goodPassword, type CoreFixture } from '../support/core-fixture'
 import { account, enrollSms, refusal } from '../support/mfa-helpers'
+import { createRouterFixture } from '../support/router-fixture'
 
 /**
  * Issue 5, Providers: the SMS country allow-list. An administrator sets it
@@ -21,13 +21,10 @@ const window1: CallContext = { clientKey: 'window:admin', transport: 'window' }
 const window2: CallContext = { clientKey: 'window:bob', transport: 'window' }
 
 let f: CoreFixture
-let router: ReturnType<typeof createRouter>
+let router: Router
 
 beforeEach(async () => {
-  f = createCoreFixture()
-  router = createRouter({ handlers: createHandlers({ services: f.services }), sessions: f.auth })
-  await f.accounts.createFirstAdmin({ username: 'alice', email: 'alice@example.org', password: goodPassword }, actor)
-  await f.accounts.createAccount({ username: 'bob', role: 'user', password: goodPassword }, actor)
+  ;({ f, router } = await createRouterFixture())
 })
 afterEach(() => f.close())
 
