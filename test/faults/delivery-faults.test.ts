@@ -212,7 +212,7 @@ describe('Kannel faults', () => {
     f.keyhold.services.providers.setSms({ ...goodKannel(), password: 'kannel-wrong-1' }, undefined, actor)
     await throughFault({
       methodId: smsMethodId,
-      message: /the SMS gateway refused the message \(403\)/,
+      message: /the SMS gateway refused the username or password \(403\)/,
       fix: () => f.keyhold.services.providers.setSms(goodKannel(), undefined, actor),
       receive: nextSmsCode,
     })

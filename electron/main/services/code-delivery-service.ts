@@ -1,4 +1,3 @@
-import type { SendPurpose } from '../../shared/provider-schemas'
 import { AppError } from '../domain/app-error'
 import { normalizeDigits, sixDigitCode } from '../domain/one-time-codes'
 import { requireSmsCountryAllowed } from '../domain/sms-countries'
@@ -15,15 +14,6 @@ import type { CodePurpose } from './mfa-ports'
  * message to a country the site does not send to.
  */
 export type Channel = 'email' | 'sms'
-
-/**
- * Why a message goes out, given to the senders beside the message so the
- * configured senders can keep the outcome of the last send per provider
- * (the adapters accept it as an optional extra on OutgoingEmail/OutgoingSms).
- */
-export interface PurposeTag {
-  readonly purpose: SendPurpose
-}
 
 export interface SendRequest {
   readonly accountId: number
@@ -105,7 +95,7 @@ export function createCodeDeliveryService(deps: MfaDeps) {
     try {
       if (request.channel === 'email') {
         const template = deps.templates.codeEmail()
-        const email: OutgoingEmail & PurposeTag = {
+        const email: OutgoingEmail = {
           to: request.destination,
           subject: fillTemplate(template.subject, values),
           text: fillTemplate(template.text, values),
@@ -113,7 +103,7 @@ export function createCodeDeliveryService(deps: MfaDeps) {
         }
         await deps.email.send(email)
       } else {
-        const sms: OutgoingSms & PurposeTag = {
+        const sms: OutgoingSms = {
           to: request.destination,
           text: fillTemplate(deps.templates.smsText(), values),
           purpose: 'code',

@@ -1,3 +1,5 @@
+import type { SendPurpose } from '../../shared/provider-schemas'
+
 /**
  * How services send email and text messages. Adapters implement these over
  * the configured providers; a failure is an AppError with code DELIVERY_FAILED
@@ -8,12 +10,15 @@ export interface OutgoingEmail {
   readonly to: string
   readonly subject: string
   readonly text: string
+  /** Why it goes out: the configured senders keep the outcome of the last test or code send per provider. */
+  readonly purpose?: SendPurpose
 }
 
 export interface OutgoingSms {
   /** E.164 */
   readonly to: string
   readonly text: string
+  readonly purpose?: SendPurpose
 }
 
 export interface EmailSender {

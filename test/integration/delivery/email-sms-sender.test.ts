@@ -1,6 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createConfiguredSenders } from '../../../electron/main/adapters/delivery/configured-senders'
-import type { PurposeTag } from '../../../electron/main/services/code-delivery-service'
 import type { OutgoingSms } from '../../../electron/main/services/delivery-ports'
 import { fakeClock } from '../../unit/support/core-fixture'
 import { startSmtpPeer, type SmtpPeer } from '../../peers/smtp-peer'
@@ -80,7 +79,7 @@ describe('email-to-SMS through a real SMTP server', () => {
     fixture.providers.setSms({ kind: 'email', addressTemplate: '{number}@sms.example.net' })
     const before = smtp.messages.length
     // A code send, as the code delivery makes it: the purpose rides along with the message.
-    const code: OutgoingSms & PurposeTag = { to: number, text: 'x', purpose: 'code' }
+    const code: OutgoingSms = { to: number, text: 'x', purpose: 'code' }
     const error = await appErrorOf(createConfiguredSenders(fixture.providers).sms.send(code))
     expect(error.code).toBe('NOT_CONFIGURED')
     expect(error.message).toBe(

@@ -1,7 +1,6 @@
 import { z } from 'zod'
 import { AppError } from '../../domain/app-error'
 import { toE164 } from '../../domain/phone'
-import type { PurposeTag } from '../../services/code-delivery-service'
 import type { EmailSender, OutgoingEmail, OutgoingSms, SmsSender } from '../../services/delivery-ports'
 import type { Clock } from '../../services/ports'
 import { systemClock } from '../system/system-clock'
@@ -40,13 +39,13 @@ export function createConfiguredSenders(
   options: DeliveryOptions = {},
   clock: Clock = systemClock,
 ): ConfiguredSenders {
-  async function sendEmail(message: OutgoingEmail & Partial<PurposeTag>): Promise<void> {
+  async function sendEmail(message: OutgoingEmail): Promise<void> {
     const config = providerSettings.resolved.email()
     if (config === null) throw new AppError('NOT_CONFIGURED', emailNotConfiguredMessage)
     await sendRecorded(providerSettings, clock, 'email', message, () => sendSmtpEmail(config, message, options))
   }
 
-  async function sendSms(message: OutgoingSms & Partial<PurposeTag>): Promise<void> {
+  async function sendSms(message: OutgoingSms): Promise<void> {
     const config = providerSettings.resolved.sms()
     if (config === null) throw new AppError('NOT_CONFIGURED', smsNotConfiguredMessage)
     await sendRecorded(providerSettings, clock, 'sms', message, () => {
