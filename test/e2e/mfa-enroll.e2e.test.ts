@@ -10,6 +10,7 @@ import {
   expectChallenge,
   expectMyAccount,
   expectNotice,
+  expectWhollyInView,
   heading,
   methodRow,
   normalise,
@@ -19,11 +20,13 @@ import {
   setUpAuthenticator,
   setUpEmail,
   setUpSms,
+  sidewaysScroll,
   signIn,
   signOut,
   startMfaWorld,
   text,
   usPhone,
+  viewport,
   type EnabledAuthenticator,
   type MfaWorld,
   type Person,
@@ -152,6 +155,29 @@ describe('setting up each method exactly as the manual says', () => {
     expect(
       normalise(await methodRow(page, text('wizard.defaultLabel.totp')).getByRole('cell').nth(1).innerText()),
     ).toBe(text('methods.inApp'))
+  })
+
+  it("every row's buttons fit: at 1100×800, at 800 px and at 200% zoom, with no sideways scrolling", async () => {
+    const labels = (['email', 'sms', 'totp'] as const).map((type) => text(`wizard.defaultLabel.${type}`))
+    // 200% zoom in a 1100×800 window lays the page out in 550×400 CSS pixels.
+    const sizes = [viewport, { width: 800, height: 800 }, { width: 550, height: 400 }]
+    for (const size of sizes) {
+      await page.setViewportSize(size)
+      for (const label of labels) {
+        const row = methodRow(page, label)
+        const remove = row.getByRole('button', { name: text('methods.removeButton'), exact: true })
+        await expectWhollyInView(page, remove)
+        // The other buttons too, found by their accessible names as before.
+        await expectWhollyInView(page, row.getByRole('button', { name: text('methods.renameButton'), exact: true }))
+      }
+      await expectWhollyInView(
+        page,
+        methodRow(page, labels[2]!).getByRole('button', { name: text('methods.setPreferred'), exact: true }),
+      )
+      expect(await sidewaysScroll(page), `${size.width}×${size.height}`).toBe(0)
+      await screenshot(page, `my-account-methods-${size.width}`, heading(page, 'methods.title', 2))
+    }
+    await page.setViewportSize(viewport)
   })
 })
 

@@ -341,6 +341,7 @@ export async function preferredRows(page: Page): Promise<string[]> {
 /** The few browser globals used inside page.evaluate (this project's Node tsconfig has no DOM types). */
 interface BrowserWindow {
   scrollTo(x: number, y: number): void
+  scrollBy(x: number, y: number): void
   requestAnimationFrame(callback: () => void): number
 }
 
@@ -367,6 +368,50 @@ export async function screenshot(page: Page, name: string, show?: Locator): Prom
   const path = join(screenshotDir, `${name}.png`)
   await page.screenshot({ path, animations: 'disabled', caret: 'hide' })
   return path
+}
+
+/** The browser's document, inside page.evaluate. */
+interface BrowserDocument {
+  readonly document: {
+    readonly documentElement: { readonly scrollWidth: number; readonly clientWidth: number }
+    elementFromPoint(x: number, y: number): unknown
+  }
+}
+
+/** How far the page scrolls sideways: 0 when everything fits the window's width. */
+export async function sidewaysScroll(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const root = (globalThis as unknown as BrowserDocument).document.documentElement
+    return root.scrollWidth - root.clientWidth
+  })
+}
+
+/**
+ * Scrolls the page (only the page, only up or down) to put `target` in the
+ * middle of the window, then checks its bounding box lies wholly inside the
+ * viewport and nothing clips it: the point just inside its far right edge is
+ * the target itself. (Playwright's scrollIntoViewIfNeeded would also scroll a
+ * box around it sideways, and so hide a button cut off by that box.)
+ */
+export async function expectWhollyInView(page: Page, target: Locator): Promise<void> {
+  await target.evaluate((element) => {
+    const view = globalThis as unknown as BrowserWindow & { readonly innerHeight: number }
+    const box = element.getBoundingClientRect()
+    view.scrollBy(0, box.top - (view.innerHeight - box.height) / 2)
+  })
+  const box = await target.boundingBox()
+  const size = page.viewportSize()
+  if (!box || !size) throw new Error('no bounding box or viewport to compare')
+  expect(box.x).toBeGreaterThanOrEqual(0)
+  expect(box.y).toBeGreaterThanOrEqual(0)
+  expect(box.x + box.width).toBeLessThanOrEqual(size.width)
+  expect(box.y + box.height).toBeLessThanOrEqual(size.height)
+  const edge = { x: box.x + box.width - 2, y: box.y + box.height / 2 }
+  const hit = await target.evaluate((element, point) => {
+    const found = (globalThis as unknown as BrowserDocument).document.elementFromPoint(point.x, point.y)
+    return found !== null && (found === element || element.contains(found as typeof element))
+  }, edge)
+  expect(hit, 'the right edge of the element is covered or clipped').toBe(true)
 }
 
 interface AxeViolation {
