@@ -432,7 +432,14 @@ export function deferred<T>() {
   return { promise, resolve }
 }
 
-/** A clock the test moves by hand; countdowns read it, and delays (search as you type) wait for it. */
+/**
+ * A clock the test moves by hand; countdowns read it, and delays (search as you
+ * type) wait for it. Like the real one, `advance` fires what falls due in time
+ * order, each at its own moment (a delay set by a listener fires too if it
+ * falls within the step), and a repeating listener only when a whole interval
+ * has passed: so a count read once a second can be a second old, as it can be
+ * in the app.
+ */
 export interface FakeClock {
   now(): number
   every(ms: number, listener: () => void): () => void
@@ -442,30 +449,35 @@ export interface FakeClock {
   pendingTimers(): number
 }
 
+interface FakeTimer {
+  due: number
+  readonly interval: number | null
+  readonly listener: () => void
+}
+
 export function createFakeClock(start = testNow): FakeClock {
   let current = start
-  const listeners = new Set<() => void>()
-  const timers = new Set<{ due: number; listener: () => void }>()
+  const timers = new Set<FakeTimer>()
+  const schedule = (timer: FakeTimer) => {
+    timers.add(timer)
+    return () => void timers.delete(timer)
+  }
+  const nextDue = (until: number): FakeTimer | undefined =>
+    [...timers].filter((timer) => timer.due <= until).sort((a, b) => a.due - b.due)[0]
   return {
     now: () => current,
-    every(_ms, listener) {
-      listeners.add(listener)
-      return () => void listeners.delete(listener)
-    },
-    after(ms, listener) {
-      const timer = { due: current + ms, listener }
-      timers.add(timer)
-      return () => void timers.delete(timer)
-    },
+    every: (ms, listener) => schedule({ due: current + ms, interval: ms, listener }),
+    after: (ms, listener) => schedule({ due: current + ms, interval: null, listener }),
     advance(ms) {
-      current += ms
-      for (const timer of [...timers]) {
-        if (timer.due > current) continue
-        timers.delete(timer)
+      const target = current + ms
+      for (let timer = nextDue(target); timer; timer = nextDue(target)) {
+        current = timer.due
+        if (timer.interval === null) timers.delete(timer)
+        else timer.due += Math.max(1, timer.interval)
         timer.listener()
       }
-      for (const listener of [...listeners]) listener()
+      current = target
     },
-    pendingTimers: () => timers.size,
+    pendingTimers: () => [...timers].filter((timer) => timer.interval === null).length,
   }
 }
