@@ -26,7 +26,7 @@ import { installAppProtocol, registerAppSchemePrivileges } from './window/app-pr
 import { createWindowManager } from './window/create-main-window'
 import { claimSingleInstance } from './window/single-instance'
 import { resolveRendererTarget } from './window/trusted-origin'
-import { blockRemoteRequests, denyAllPermissions, installWebContentsGuards } from './window/web-contents-guards'
+import { blockRemoteRequests, guardPermissions, installWebContentsGuards } from './window/web-contents-guards'
 
 /**
  * The Electron composition root: lifecycle and wiring only. Everything it
@@ -173,7 +173,7 @@ function runAsDesktopApp(): void {
   }
 
   async function start(): Promise<void> {
-    denyAllPermissions(session.defaultSession)
+    guardPermissions(session.defaultSession, target.origin)
     blockRemoteRequests(session.defaultSession, target.origin)
     installAppProtocol(join(__dirname, '../renderer'))
     installAboutPanel()

@@ -1,7 +1,7 @@
 import { BrowserWindow, type WebContents } from 'electron'
 import { captureWindowState, defaultWindowState, minimumWindowSize, type WindowState } from '../app/window-state'
 import type { Logger } from '../app/rotating-log'
-import { blockRemoteRequests, denyAllPermissions, guardWebContents } from './web-contents-guards'
+import { blockRemoteRequests, guardPermissions, guardWebContents } from './web-contents-guards'
 import type { RendererTarget } from './trusted-origin'
 
 export interface WindowStateSource {
@@ -77,7 +77,7 @@ export function createWindowManager(options: WindowManagerOptions): WindowManage
     const id = contents.id
     windows.set(id, window)
     guardWebContents(contents, { trustedOrigin: options.target.origin })
-    denyAllPermissions(contents.session)
+    guardPermissions(contents.session, options.target.origin)
     blockRemoteRequests(contents.session, options.target.origin)
     window.once('ready-to-show', () => {
       if (state.maximized) window.maximize()

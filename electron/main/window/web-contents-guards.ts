@@ -3,8 +3,9 @@ import { isTrustedUrl, originOf } from './trusted-origin'
 
 /**
  * S23: the web contents of Keyhold never leave Keyhold. Navigation to another
- * origin, new windows, `<webview>` and every permission prompt are refused in
- * the main process, whatever the renderer (or anything injected into it) asks.
+ * origin, new windows, `<webview>` and every permission but writing to the
+ * clipboard from Keyhold's own page are refused in the main process, whatever
+ * the renderer (or anything injected into it) asks.
  */
 
 /**
@@ -69,17 +70,57 @@ export function guardWebContents(contents: WebContents, options: GuardOptions): 
 const lockedSessions = new WeakSet<Session>()
 
 /**
- * S23: Keyhold needs no camera, microphone, location, notifications, USB,
- * HID, serial, MIDI, clipboard reading or fullscreen permission, so every
- * request is refused and every check answers no, without a prompt.
+ * S23: the one permission Keyhold's page gets. `clipboard-sanitized-write` is
+ * what `navigator.clipboard.writeText` asks for: the Copy buttons (a key shown
+ * for an authenticator app, recovery codes, a setup code) put text there at the
+ * person's request. Writing only; reading the clipboard stays refused, so the
+ * page never sees what other programs copied.
  */
-export function denyAllPermissions(session: Session): void {
+export const clipboardWritePermission = 'clipboard-sanitized-write'
+
+export interface PermissionAsk {
+  readonly permission: string
+  /** The origin (or the last URL) of the frame that asks, as Electron reports it. */
+  readonly requestingUrl: string | undefined
+  readonly isMainFrame: boolean
+}
+
+/**
+ * S23: the answer to every permission request and check of the window's
+ * session: yes only to clipboard writing, only for the page Keyhold loads
+ * itself (its own origin, `app://keyhold` or the dev server), only from its
+ * top frame. Everything else is refused without a prompt: camera, microphone,
+ * location, notifications, USB, HID, serial, MIDI, clipboard reading, fullscreen.
+ */
+export function isPermissionAllowed(ask: PermissionAsk, trustedOrigin: string): boolean {
+  if (ask.permission !== clipboardWritePermission || !ask.isMainFrame) return false
+  return ask.requestingUrl !== undefined && isTrustedUrl(ask.requestingUrl, trustedOrigin)
+}
+
+/**
+ * Installs that answer on `session` (requests, checks; device access is always
+ * refused). Chromium asks both ways: most APIs check first and then request.
+ */
+export function guardPermissions(session: Session, trustedOrigin: string): void {
   if (lockedSessions.has(session)) return
   lockedSessions.add(session)
-  session.setPermissionRequestHandler((_contents, _permission, callback) => {
-    callback(false)
+  session.setPermissionRequestHandler((_contents, permission, callback, details) => {
+    callback(
+      isPermissionAllowed(
+        { permission, requestingUrl: details.requestingUrl, isMainFrame: details.isMainFrame },
+        trustedOrigin,
+      ),
+    )
   })
-  session.setPermissionCheckHandler(() => false)
+  session.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) => {
+    // A cross-origin subframe is named by embeddingOrigin; the top frame's URL, when given, must agree.
+    if (details.embeddingOrigin !== undefined) return false
+    if (details.requestingUrl !== undefined && !isTrustedUrl(details.requestingUrl, trustedOrigin)) return false
+    return isPermissionAllowed(
+      { permission, requestingUrl: requestingOrigin, isMainFrame: details.isMainFrame },
+      trustedOrigin,
+    )
+  })
   session.setDevicePermissionHandler(() => false)
 }
 

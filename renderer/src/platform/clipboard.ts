@@ -1,8 +1,10 @@
 /**
  * Copies text the person asked to copy (a key, recovery codes). The async
- * Clipboard API first; if the window refuses it (no permission, not focused),
- * the older copy command on a hidden, selected text area. Resolves to false
- * when neither worked, so the page can ask the person to copy by hand.
+ * Clipboard API first: in the app the main process grants Keyhold's own page
+ * clipboard writing, and nothing else (web-contents-guards.ts, S23). If it is
+ * refused anyway (a window without focus, an older browser), the older copy
+ * command on a hidden, selected text area. Resolves to false when neither
+ * worked, so the page can ask the person to copy by hand.
  */
 export async function copyText(text: string): Promise<boolean> {
   try {

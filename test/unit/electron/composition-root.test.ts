@@ -148,9 +148,14 @@ describe('desktop launch', () => {
     expect(JSON.stringify(fake.Menu.buildFromTemplate.mock.calls[0])).not.toContain('toggleDevTools')
     expect(fake.app.setAboutPanelOptions).toHaveBeenCalledTimes(1)
     expect(fake.ipcMain.handlers.size).toBeGreaterThan(0)
-    // S23: the default session refuses permissions and remote requests too.
+    // S23: the default session refuses permissions and remote requests too; the app's page may write the clipboard.
     const session = fake.session.defaultSession
-    expect(session.permissionCheckHandler?.(null, 'media', 'app://keyhold', {})).toBe(false)
+    const page = { isMainFrame: true, requestingUrl: 'app://keyhold/index.html' }
+    expect(session.permissionCheckHandler?.(null, 'media', 'app://keyhold', page)).toBe(false)
+    expect(session.permissionCheckHandler?.(null, 'clipboard-sanitized-write', 'app://keyhold', page)).toBe(true)
+    expect(session.permissionCheckHandler?.(null, 'clipboard-sanitized-write', 'https://evil.example', page)).toBe(
+      false,
+    )
     expect(session.webRequest.beforeRequest).not.toBeNull()
     expect(readFileSync(join(dir, 'keyhold.log'), 'utf8')).toMatch(/INFO {2}Keyhold 9\.8\.7 starting/)
   })

@@ -10,8 +10,24 @@ import { vi } from 'vitest'
  * `vi.mock('electron', async () => (await import('./fake-electron')).electronModule)`.
  */
 
-type PermissionRequestHandler = (contents: unknown, permission: string, callback: (granted: boolean) => void) => void
-type PermissionCheckHandler = (contents: unknown, permission: string, origin: string, details: unknown) => boolean
+/** What Electron passes about the asking frame (PermissionRequest, PermissionCheckHandlerHandlerDetails). */
+export interface FakePermissionDetails {
+  readonly isMainFrame: boolean
+  readonly requestingUrl?: string
+  readonly embeddingOrigin?: string
+}
+type PermissionRequestHandler = (
+  contents: unknown,
+  permission: string,
+  callback: (granted: boolean) => void,
+  details: FakePermissionDetails,
+) => void
+type PermissionCheckHandler = (
+  contents: unknown,
+  permission: string,
+  origin: string,
+  details: FakePermissionDetails,
+) => boolean
 type DevicePermissionHandler = (details: unknown) => boolean
 
 type BeforeRequestListener = (

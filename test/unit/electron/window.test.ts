@@ -6,15 +6,24 @@ import { claimSingleInstance } from '../../../electron/main/window/single-instan
 import { appEntryUrl, appOrigin, originOf, resolveRendererTarget } from '../../../electron/main/window/trusted-origin'
 import {
   blockRemoteRequests,
-  denyAllPermissions,
+  clipboardWritePermission,
   externalUrlAllowlist,
+  guardPermissions,
   guardWebContents,
   installWebContentsGuards,
   isAllowedExternalUrl,
+  isPermissionAllowed,
   isTrustedNetworkUrl,
   networkUrlPatterns,
 } from '../../../electron/main/window/web-contents-guards'
-import { app, FakeBrowserWindow, FakeSession, FakeWebContents, shell } from './fake-electron'
+import {
+  app,
+  FakeBrowserWindow,
+  FakeSession,
+  FakeWebContents,
+  shell,
+  type FakePermissionDetails,
+} from './fake-electron'
 
 vi.mock('electron', async () => (await import('./fake-electron')).electronModule)
 
@@ -106,7 +115,7 @@ describe('window factory', () => {
     await vi.waitFor(() => expect(logger.error).toHaveBeenCalledWith('the window could not load its page', failing))
   })
 
-  it('guards the windows it creates and denies their permissions', () => {
+  it('guards the windows it creates and denies their permissions but clipboard writing from its own page', () => {
     // S23: a window from the factory is safe without relying on the global hook.
     createWindowManager({ preloadPath, target }).open()
     const contents = FakeBrowserWindow.created[0]!.webContents
@@ -114,7 +123,19 @@ describe('window factory', () => {
     contents.emit('will-navigate', event)
     expect(event.preventDefault).toHaveBeenCalled()
     expect(contents.windowOpenHandler?.({ url: 'https://evil.example/' })).toEqual({ action: 'deny' })
-    expect(contents.session.permissionCheckHandler?.(null, 'media', appOrigin, {})).toBe(false)
+    const page = { isMainFrame: true, requestingUrl: `${appEntryUrl}#/account` }
+    expect(contents.session.permissionCheckHandler?.(null, 'media', appOrigin, page)).toBe(false)
+    expect(contents.session.permissionCheckHandler?.(null, clipboardWritePermission, appOrigin, page)).toBe(true)
+  })
+
+  it('trusts the origin it loads: the dev server in development', () => {
+    // S23: the one origin is the window's own, whichever it is.
+    const dev = resolveRendererTarget({ isPackaged: false, devServerUrl: 'http://localhost:5173/' })
+    createWindowManager({ preloadPath, target: dev }).open()
+    const session = FakeBrowserWindow.created[0]!.webContents.session
+    const page = { isMainFrame: true, requestingUrl: 'http://localhost:5173/#/account' }
+    expect(session.permissionCheckHandler?.(null, clipboardWritePermission, 'http://localhost:5173/', page)).toBe(true)
+    expect(session.permissionCheckHandler?.(null, clipboardWritePermission, appOrigin, page)).toBe(false)
   })
 
   it('knows its own windows until they close, and nobody else', () => {
@@ -222,24 +243,112 @@ describe('navigation and new windows', () => {
 })
 
 describe('permissions', () => {
-  it('denies every permission request and check', () => {
-    // S23: permission requests denied.
+  /** Keyhold's page, as Electron describes the top frame that asks. */
+  const ownPage: FakePermissionDetails = { isMainFrame: true, requestingUrl: `${appEntryUrl}#/account/mfa/setup/totp` }
+  const otherPermissions = [
+    'clipboard-read',
+    'deprecated-sync-clipboard-read',
+    'media',
+    'geolocation',
+    'notifications',
+    'fullscreen',
+    'openExternal',
+    'pointerLock',
+    'keyboardLock',
+    'display-capture',
+    'midiSysex',
+    'hid',
+    'serial',
+    'usb',
+    'storage-access',
+    'window-management',
+    'fileSystem',
+    'unknown',
+  ]
+  const otherOrigins = [
+    'https://evil.example',
+    'http://localhost:5173',
+    'file://',
+    'app://keyhold.evil.example',
+    'app://other',
+    'keyhold://keyhold',
+  ]
+
+  /** The request handler's answer (its callback), or a failure if it never answers. */
+  function requestAnswer(session: FakeSession, permission: string, details: FakePermissionDetails): boolean {
+    const callback = vi.fn()
+    session.permissionRequestHandler?.({}, permission, callback, details)
+    expect(callback).toHaveBeenCalledTimes(1)
+    return callback.mock.calls[0]![0] as boolean
+  }
+
+  function guardedSession(trustedOrigin = appOrigin): FakeSession {
     const session = new FakeSession()
-    denyAllPermissions(asSession(session))
-    for (const permission of [
-      'media',
-      'geolocation',
-      'notifications',
-      'clipboard-read',
-      'fullscreen',
-      'openExternal',
-    ]) {
-      const callback = vi.fn()
-      session.permissionRequestHandler?.({}, permission, callback)
-      expect(callback, permission).toHaveBeenCalledWith(false)
-      expect(session.permissionCheckHandler?.(null, permission, appOrigin, {}), permission).toBe(false)
+    guardPermissions(asSession(session), trustedOrigin)
+    return session
+  }
+
+  it("allows writing to the clipboard (Copy) for the app's own page, asked or checked", () => {
+    // S23: the one permission, so navigator.clipboard.writeText works for the Copy buttons.
+    const session = guardedSession()
+    expect(clipboardWritePermission).toBe('clipboard-sanitized-write')
+    expect(requestAnswer(session, clipboardWritePermission, ownPage)).toBe(true)
+    expect(session.permissionCheckHandler?.(null, clipboardWritePermission, appOrigin, ownPage)).toBe(true)
+    // Electron may give the origin with a trailing slash, and leave out the URL for a check.
+    expect(
+      session.permissionCheckHandler?.(null, clipboardWritePermission, `${appOrigin}/`, { isMainFrame: true }),
+    ).toBe(true)
+  })
+
+  it("denies every other permission to the app's own page, asked or checked, and every device", () => {
+    // S23: permission requests denied (clipboard reading included: the page never sees what others copied).
+    const session = guardedSession()
+    for (const permission of otherPermissions) {
+      expect(requestAnswer(session, permission, ownPage), permission).toBe(false)
+      expect(session.permissionCheckHandler?.(null, permission, appOrigin, ownPage), permission).toBe(false)
     }
     expect(session.devicePermissionHandler?.({ deviceType: 'usb', origin: appOrigin })).toBe(false)
+    expect(session.devicePermissionHandler?.({ deviceType: 'hid', origin: appOrigin })).toBe(false)
+  })
+
+  it('denies clipboard writing to any other origin, to subframes and to a page that gives no URL', () => {
+    // S23: only the origin the window loads; a frame inside it (the CSP forbids them anyway) gets nothing.
+    const session = guardedSession()
+    for (const origin of otherOrigins) {
+      const details = { isMainFrame: true, requestingUrl: `${origin}/index.html` }
+      expect(requestAnswer(session, clipboardWritePermission, details), origin).toBe(false)
+      expect(session.permissionCheckHandler?.(null, clipboardWritePermission, origin, details), origin).toBe(false)
+      // The check's origin and the frame's URL must both be the app's.
+      expect(session.permissionCheckHandler?.(null, clipboardWritePermission, appOrigin, details), origin).toBe(false)
+      expect(session.permissionCheckHandler?.(null, clipboardWritePermission, origin, ownPage), origin).toBe(false)
+    }
+    const subframe = { ...ownPage, isMainFrame: false }
+    expect(requestAnswer(session, clipboardWritePermission, subframe)).toBe(false)
+    expect(session.permissionCheckHandler?.(null, clipboardWritePermission, appOrigin, subframe)).toBe(false)
+    const embedded = { isMainFrame: false, embeddingOrigin: appOrigin }
+    expect(session.permissionCheckHandler?.(null, clipboardWritePermission, appOrigin, embedded)).toBe(false)
+    expect(requestAnswer(session, clipboardWritePermission, { isMainFrame: true })).toBe(false)
+    expect(requestAnswer(session, clipboardWritePermission, { isMainFrame: true, requestingUrl: 'not a url' })).toBe(
+      false,
+    )
+    expect(session.permissionCheckHandler?.(null, clipboardWritePermission, '', { isMainFrame: true })).toBe(false)
+  })
+
+  it('decides the same way as a plain function', () => {
+    const ask = { permission: clipboardWritePermission, requestingUrl: appEntryUrl, isMainFrame: true }
+    expect(isPermissionAllowed(ask, appOrigin)).toBe(true)
+    expect(isPermissionAllowed({ ...ask, permission: 'clipboard-read' }, appOrigin)).toBe(false)
+    expect(isPermissionAllowed({ ...ask, requestingUrl: undefined }, appOrigin)).toBe(false)
+    expect(isPermissionAllowed({ ...ask, isMainFrame: false }, appOrigin)).toBe(false)
+    expect(isPermissionAllowed(ask, 'http://localhost:5173')).toBe(false)
+  })
+
+  it('installs its handlers once per session', () => {
+    const session = guardedSession()
+    const handler = session.permissionRequestHandler
+    guardPermissions(asSession(session), 'https://evil.example')
+    expect(session.permissionRequestHandler).toBe(handler)
+    expect(requestAnswer(session, clipboardWritePermission, ownPage)).toBe(true)
   })
 })
 
