@@ -1,5 +1,11 @@
 import type { Pinia } from 'pinia'
-import { createRouter, createWebHashHistory, type RouteRecordRaw, type RouterHistory } from 'vue-router'
+import {
+  createRouter,
+  createWebHashHistory,
+  type RouteRecordRaw,
+  type RouteRecordSingleView,
+  type RouterHistory,
+} from 'vue-router'
 import { useAppStateStore } from '../stores/app-state-store'
 import { useSessionStore } from '../stores/session-store'
 import { useSignInChallengeStore } from '../stores/sign-in-challenge-store'
@@ -23,112 +29,64 @@ declare module 'vue-router' {
   }
 }
 
-const routes: (RouteRecordRaw & { name?: RouteName })[] = [
+// The administration's pages are loaded only when an administrator opens one, so the rest of the app stays small.
+const AccountsView = () => import('../views/admin/AccountsView.vue')
+const AccountDetailView = () => import('../views/admin/AccountDetailView.vue')
+const PolicyView = () => import('../views/admin/PolicyView.vue')
+const ProvidersView = () => import('../views/admin/ProvidersView.vue')
+const AuditLogView = () => import('../views/admin/AuditLogView.vue')
+const CoverageView = () => import('../views/admin/CoverageView.vue')
+const SiteSettingsView = () => import('../views/admin/SiteSettingsView.vue')
+
+/** A page: where it lives, its component, the catalogue key of its title, and props from the route if any. */
+type PageEntry = readonly [
+  path: string,
+  component: RouteRecordSingleView['component'],
+  titleKey: string,
+  props?: RouteRecordSingleView['props'],
+]
+
+/** The routes of the pages that `access` (route-access.ts) lets through, by name. */
+function pages(access: RouteAccess, entries: Partial<Record<RouteName, PageEntry>>): RouteRecordSingleView[] {
+  return Object.entries(entries).map(([name, [path, component, titleKey, props = false]]) => ({
+    path,
+    name,
+    component,
+    props,
+    meta: { access, titleKey },
+  }))
+}
+
+const routes: RouteRecordRaw[] = [
   // The guard sends "/" on to whichever page the app state allows.
   { path: '/', redirect: { name: 'sign-in' } },
-  { path: '/setup', name: 'setup', component: FirstRunSetupView, meta: { access: 'setup', titleKey: 'setup.title' } },
-  { path: '/sign-in', name: 'sign-in', component: SignInView, meta: { access: 'guest', titleKey: 'signIn.title' } },
-  {
-    path: '/sign-in/setup-code',
-    name: 'redeem-setup-code',
-    component: RedeemSetupCodeView,
-    meta: { access: 'guest', titleKey: 'redeem.title' },
-  },
-  {
-    path: '/sign-in/verify',
-    name: 'sign-in-challenge',
-    component: SignInChallengeView,
-    meta: { access: 'challenge', titleKey: 'challenge.title' },
-  },
-  {
-    path: '/account',
-    name: 'account',
-    component: MyAccountView,
-    meta: { access: 'session', titleKey: 'account.title' },
-  },
-  {
-    path: '/account/password',
-    name: 'change-password',
-    component: ChangePasswordView,
-    meta: { access: 'session', titleKey: 'changePassword.title' },
-  },
-  {
-    path: '/account/email',
-    name: 'change-email',
-    component: ContactChangeView,
-    props: { field: 'email' },
-    meta: { access: 'session', titleKey: 'contact.email.title' },
-  },
-  {
-    path: '/account/phone',
-    name: 'change-phone',
-    component: ContactChangeView,
-    props: { field: 'phone' },
-    meta: { access: 'session', titleKey: 'contact.phone.title' },
-  },
-  {
-    path: '/account/mfa/setup',
-    name: 'mfa-choose',
-    component: MfaChooseView,
-    meta: { access: 'enroll', titleKey: 'mfaChoose.title' },
-  },
-  {
-    path: '/account/mfa/setup/:type(totp|email|sms)',
-    name: 'mfa-setup',
-    component: MfaSetupView,
-    props: true,
-    meta: { access: 'enroll', titleKey: 'wizard.pageTitle' },
-  },
-  // Administration: loaded only when an administrator opens it, so the rest of the app stays small.
-  {
-    path: '/admin/accounts',
-    name: 'admin-accounts',
-    component: () => import('../views/admin/AccountsView.vue'),
-    meta: { access: 'admin', titleKey: 'admin.accounts.title' },
-  },
-  {
-    path: '/admin/accounts/:username',
-    name: 'admin-account',
-    component: () => import('../views/admin/AccountDetailView.vue'),
-    props: true,
-    meta: { access: 'admin', titleKey: 'admin.account.pageTitle' },
-  },
-  {
-    path: '/admin/policy',
-    name: 'admin-policy',
-    component: () => import('../views/admin/PolicyView.vue'),
-    meta: { access: 'admin', titleKey: 'admin.policy.title' },
-  },
-  {
-    path: '/admin/providers',
-    name: 'admin-providers',
-    component: () => import('../views/admin/ProvidersView.vue'),
-    meta: { access: 'admin', titleKey: 'admin.providers.title' },
-  },
-  {
-    path: '/admin/audit',
-    name: 'admin-audit',
-    component: () => import('../views/admin/AuditLogView.vue'),
-    meta: { access: 'admin', titleKey: 'admin.audit.title' },
-  },
-  {
-    path: '/admin/coverage',
-    name: 'admin-coverage',
-    component: () => import('../views/admin/CoverageView.vue'),
-    meta: { access: 'admin', titleKey: 'admin.coverage.title' },
-  },
-  {
-    path: '/admin/settings',
-    name: 'admin-settings',
-    component: () => import('../views/admin/SiteSettingsView.vue'),
-    meta: { access: 'admin', titleKey: 'admin.settings.title' },
-  },
-  {
-    path: '/unavailable',
-    name: 'unavailable',
-    component: UnavailableView,
-    meta: { access: 'unavailable', titleKey: 'app.name' },
-  },
+  ...pages('setup', { setup: ['/setup', FirstRunSetupView, 'setup.title'] }),
+  ...pages('guest', {
+    'sign-in': ['/sign-in', SignInView, 'signIn.title'],
+    'redeem-setup-code': ['/sign-in/setup-code', RedeemSetupCodeView, 'redeem.title'],
+  }),
+  ...pages('challenge', { 'sign-in-challenge': ['/sign-in/verify', SignInChallengeView, 'challenge.title'] }),
+  ...pages('session', {
+    account: ['/account', MyAccountView, 'account.title'],
+    'change-password': ['/account/password', ChangePasswordView, 'changePassword.title'],
+    'change-email': ['/account/email', ContactChangeView, 'contact.email.title', { field: 'email' }],
+    'change-phone': ['/account/phone', ContactChangeView, 'contact.phone.title', { field: 'phone' }],
+  }),
+  ...pages('enroll', {
+    'mfa-choose': ['/account/mfa/setup', MfaChooseView, 'mfaChoose.title'],
+    'mfa-setup': ['/account/mfa/setup/:type(totp|email|sms)', MfaSetupView, 'wizard.pageTitle', true],
+  }),
+  // Administrators only (the main process checks the role on every call too).
+  ...pages('admin', {
+    'admin-accounts': ['/admin/accounts', AccountsView, 'admin.accounts.title'],
+    'admin-account': ['/admin/accounts/:username', AccountDetailView, 'admin.account.pageTitle', true],
+    'admin-policy': ['/admin/policy', PolicyView, 'admin.policy.title'],
+    'admin-providers': ['/admin/providers', ProvidersView, 'admin.providers.title'],
+    'admin-audit': ['/admin/audit', AuditLogView, 'admin.audit.title'],
+    'admin-coverage': ['/admin/coverage', CoverageView, 'admin.coverage.title'],
+    'admin-settings': ['/admin/settings', SiteSettingsView, 'admin.settings.title'],
+  }),
+  ...pages('unavailable', { unavailable: ['/unavailable', UnavailableView, 'app.name'] }),
   { path: '/:unknown(.*)*', redirect: { name: 'sign-in' } },
 ]
 
