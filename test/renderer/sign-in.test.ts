@@ -66,6 +66,7 @@ describe('sign-in', () => {
     await signIn('', '')
     expect(fieldError(app.wrapper, 'Username')).toBe('Enter your username.')
     expect(fieldError(app.wrapper, 'Password')).toBe('Enter your password.')
+    expect(document.activeElement).toBe(inputByLabel(app.wrapper, 'Username').element)
     expect(bridge.signIn).not.toHaveBeenCalled()
   })
 
@@ -73,6 +74,8 @@ describe('sign-in', () => {
     bridge.signIn.mockResolvedValue(fail({ code: 'INVALID_CREDENTIALS', message: 'x', attemptsLeft: 2 }))
     await signIn('ada', 'wrong password')
     expect(formError()).toBe('Wrong username or password. 2 attempts left before the account is locked.')
+    // No field is to blame (that would say which usernames exist): focus goes to the form's message.
+    expect(document.activeElement).toBe(app.wrapper.get('.notice--error').element)
     expect(app.router.currentRoute.value.name).toBe('sign-in')
     expect((inputByLabel(app.wrapper, 'Password').element as HTMLInputElement).value).toBe('')
     expect((inputByLabel(app.wrapper, 'Username').element as HTMLInputElement).value).toBe('ada')
