@@ -113,6 +113,17 @@ describe('the choice of a method', () => {
   })
 })
 
+describe('"Add" on My account', () => {
+  it('offers on the new line only the types the policy allows, starting on the first of them', async () => {
+    signedIn(sessionWith({ methods: ['sms', 'email'] }))
+    app = await mountApp('/account')
+    await click('Add')
+    const type = inputByLabel(app.wrapper, 'Type of the new method')
+    expect(type.findAll('option').map((o) => o.text())).toEqual(['Email', 'Text message (SMS)'])
+    expect((type.element as HTMLSelectElement).value).toBe('email')
+  })
+})
+
 describe('the wizard for a type the policy does not allow', () => {
   it('explains instead of starting, asks for nothing, and leads back to the choice', async () => {
     signedIn(sessionWith({ methods: ['totp'] }))
