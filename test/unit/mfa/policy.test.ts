@@ -1,27 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { defaultRules } from '../../../electron/main/domain/mfa-policy'
-import { createHandlers } from '../../../electron/main/ipc/handlers'
-import { createRouter } from '../../../electron/main/ipc/router'
-import type { PolicyDocument, PolicyRules } from '../../../electron/shared/policy-schemas'
+import type { Router } from '../../../electron/main/ipc/router'
 import { policyDocumentSchema } from '../../../electron/shared/policy-schemas'
-import { actor, createCoreFixture, goodPassword, type CoreFixture } from '../support/core-fixture'
+import { actor, goodPassword, type CoreFixture } from '../support/core-fixture'
+import { createRouterFixture, policyDoc, win } from '../support/router-fixture'
 import { account, enrollSms, enrollTotp, refusal } from '../support/mfa-helpers'
 
 const day = 24 * 3_600_000
-const win = (n: number) => ({ clientKey: `window:${n}`, transport: 'window' as const })
-const doc = (site: Partial<PolicyRules>, roles: PolicyDocument['roles'] = {}): PolicyDocument => ({
-  site: { ...defaultRules, ...site },
-  roles,
-})
+const doc = policyDoc
 
 describe('MFA policy', () => {
   let f: CoreFixture
-  let router: ReturnType<typeof createRouter>
+  let router: Router
   beforeEach(async () => {
-    f = createCoreFixture()
-    router = createRouter({ handlers: createHandlers({ services: f.services }), sessions: f.auth })
-    await f.accounts.createFirstAdmin({ username: 'alice', email: 'alice@example.org', password: goodPassword }, actor)
-    await f.accounts.createAccount({ username: 'bob', role: 'user', password: goodPassword }, actor)
+    ;({ f, router } = await createRouterFixture())
   })
   afterEach(() => f.close())
 

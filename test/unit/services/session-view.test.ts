@@ -1,9 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { defaultRules } from '../../../electron/main/domain/mfa-policy'
-import { createHandlers } from '../../../electron/main/ipc/handlers'
-import { createRouter } from '../../../electron/main/ipc/router'
-import type { PolicyDocument, PolicyRules } from '../../../electron/shared/policy-schemas'
-import { actor, createCoreFixture, goodPassword, type CoreFixture } from '../support/core-fixture'
+import type { Router } from '../../../electron/main/ipc/router'
+import { actor, goodPassword, type CoreFixture } from '../support/core-fixture'
+import { createRouterFixture, policyDoc, win } from '../support/router-fixture'
 import { account, enrollSms, refusal } from '../support/mfa-helpers'
 
 /**
@@ -12,20 +10,13 @@ import { account, enrollSms, refusal } from '../support/mfa-helpers'
  * the same rule the engine applies when a method is set up, so the window never
  * offers what the main process would refuse.
  */
-const win = (n: number) => ({ clientKey: `window:${n}`, transport: 'window' as const })
-const doc = (site: Partial<PolicyRules>, roles: PolicyDocument['roles'] = {}): PolicyDocument => ({
-  site: { ...defaultRules, ...site },
-  roles,
-})
+const doc = policyDoc
 
 describe('the session view: what this account may set up', () => {
   let f: CoreFixture
-  let router: ReturnType<typeof createRouter>
+  let router: Router
   beforeEach(async () => {
-    f = createCoreFixture()
-    router = createRouter({ handlers: createHandlers({ services: f.services }), sessions: f.auth })
-    await f.accounts.createFirstAdmin({ username: 'alice', email: 'alice@example.org', password: goodPassword }, actor)
-    await f.accounts.createAccount({ username: 'bob', role: 'user', password: goodPassword }, actor)
+    ;({ f, router } = await createRouterFixture())
   })
   afterEach(() => f.close())
 

@@ -1,5 +1,7 @@
+import { defaultRules } from '../../../electron/main/domain/mfa-policy'
 import { createHandlers } from '../../../electron/main/ipc/handlers'
 import { createRouter, type Router } from '../../../electron/main/ipc/router'
+import type { PolicyDocument, PolicyRules } from '../../../electron/shared/policy-schemas'
 import { actor, createCoreFixture, goodPassword, type CoreFixture } from './core-fixture'
 
 /**
@@ -19,3 +21,12 @@ export async function createRouterFixture(): Promise<RouterFixture> {
   await f.accounts.createAccount({ username: 'bob', role: 'user', password: goodPassword }, actor)
   return { f, router }
 }
+
+/** The router's caller context for window number `n`. */
+export const win = (n: number) => ({ clientKey: `window:${n}`, transport: 'window' as const })
+
+/** A policy document: the SECURITY.md defaults with `site` changed, and per-role overrides. */
+export const policyDoc = (site: Partial<PolicyRules>, roles: PolicyDocument['roles'] = {}): PolicyDocument => ({
+  site: { ...defaultRules, ...site },
+  roles,
+})
