@@ -1,17 +1,13 @@
 import { flushPromises, type DOMWrapper } from '@vue/test-utils'
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
 import type { Result } from '../../electron/shared/errors'
 import type { ResponseOf } from '../../electron/shared/schemas'
 import {
   adminView,
-  createFakeBridge,
   deferred,
   fail,
-  installBridge,
   manyAccounts,
   ok,
-  readyState,
-  sessionFor,
   setupCodeValue,
   stepUpRequired,
   type FakeBridge,
@@ -19,6 +15,7 @@ import {
 import {
   alertTexts,
   buttonByText,
+  clickButton,
   fieldError,
   hasButton,
   headingByText,
@@ -27,28 +24,21 @@ import {
   pageText,
   type MountedApp,
 } from './support/mount-app'
+import { withFakeBridge } from './support/renderer-test'
 
 /** Issue 5, "Accounts": the list (search as you type, pages), create, and one account's page. */
-beforeAll(() => {
-  vi.stubEnv('TZ', 'UTC')
-})
 
 let bridge: FakeBridge
 let app: MountedApp
 
 type AccountList = Result<ResponseOf<'admin:list-accounts'>>
 
-beforeEach(() => {
-  bridge = createFakeBridge()
-  bridge.getAppState.mockResolvedValue(ok(readyState({ session: sessionFor() })))
-  installBridge(bridge)
-})
-
-afterEach(() => {
-  expect(app.missingKeys).toEqual([])
-  app.unmount()
-  installBridge(undefined)
-})
+withFakeBridge(
+  (fake) => {
+    bridge = fake
+  },
+  { utc: true, appState: 'signed-in' },
+)
 
 function dialog() {
   return app.wrapper.get('dialog')
@@ -61,10 +51,7 @@ function dialogTitle(): string | null {
 }
 
 async function click(text: string, within: Pick<DOMWrapper<Element>, 'findAll'> = app.wrapper): Promise<void> {
-  const button = within.findAll('button').find((b) => b.text() === text)
-  if (!button) throw new Error(`No button "${text}"`)
-  await button.trigger('click')
-  await flushPromises()
+  await clickButton(within, text)
 }
 
 /** Answers the "Confirm your password" dialog. */

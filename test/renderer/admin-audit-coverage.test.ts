@@ -1,41 +1,30 @@
-import { flushPromises, type DOMWrapper } from '@vue/test-utils'
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { type DOMWrapper } from '@vue/test-utils'
+import { describe, expect, it, vi } from 'vitest'
 import { auditCsv, auditQueryOf, filterAudit } from '../../renderer/src/admin/audit-csv'
+import { auditEntries, coverage, fail, ok, stepUpRequired, type FakeBridge } from './support/fake-bridge'
 import {
-  auditEntries,
-  coverage,
-  createFakeBridge,
-  fail,
-  installBridge,
-  ok,
-  readyState,
-  sessionFor,
-  stepUpRequired,
-  type FakeBridge,
-} from './support/fake-bridge'
-import { alertTexts, fieldError, inputByLabel, mountApp, pageText, type MountedApp } from './support/mount-app'
+  alertTexts,
+  clickButton,
+  fieldError,
+  inputByLabel,
+  mountApp,
+  pageText,
+  type MountedApp,
+} from './support/mount-app'
+import { withFakeBridge } from './support/renderer-test'
 
 /** Issue 5, "Audit log", "Coverage" and "Settings". */
-beforeAll(() => {
-  vi.stubEnv('TZ', 'UTC')
-})
 
 let bridge: FakeBridge
 let app: MountedApp | null = null
 
-beforeEach(() => {
-  bridge = createFakeBridge()
-  bridge.getAppState.mockResolvedValue(ok(readyState({ session: sessionFor() })))
-  installBridge(bridge)
-})
-
-afterEach(() => {
-  installBridge(undefined)
-  if (!app) return
-  expect(app.missingKeys).toEqual([])
-  app.unmount()
-  app = null
-})
+withFakeBridge(
+  (fake) => {
+    bridge = fake
+    app = null
+  },
+  { utc: true, appState: 'signed-in' },
+)
 
 /** The mounted app of a page test. */
 function page(): MountedApp {
@@ -44,10 +33,7 @@ function page(): MountedApp {
 }
 
 async function click(label: string, within?: Pick<DOMWrapper<Element>, 'findAll'>): Promise<void> {
-  const button = (within ?? page().wrapper).findAll('button').find((b) => b.text() === label)
-  if (!button) throw new Error(`No button "${label}"`)
-  await button.trigger('click')
-  await flushPromises()
+  await clickButton(within ?? page().wrapper, label)
 }
 
 function tableRows(selector: string): string[][] {

@@ -1,16 +1,8 @@
 import { flushPromises } from '@vue/test-utils'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import {
-  createFakeBridge,
-  deferred,
-  fail,
-  installBridge,
-  ok,
-  readyState,
-  sessionFor,
-  type FakeBridge,
-} from './support/fake-bridge'
+import { describe, expect, it } from 'vitest'
+import { deferred, fail, ok, type FakeBridge } from './support/fake-bridge'
 import { alertTexts, buttonByText, fieldError, inputByLabel, mountApp, type MountedApp } from './support/mount-app'
+import { withFakeBridge } from './support/renderer-test'
 
 let bridge: FakeBridge
 let app: MountedApp
@@ -23,18 +15,13 @@ async function fillAndSubmit(current: string, next: string, repeat = next) {
   await flushPromises()
 }
 
-beforeEach(async () => {
-  bridge = createFakeBridge()
-  bridge.getAppState.mockResolvedValue(ok(readyState({ session: sessionFor() })))
-  installBridge(bridge)
-  app = await mountApp('/account/password')
-})
-
-afterEach(() => {
-  expect(app.missingKeys).toEqual([])
-  app.unmount()
-  installBridge(undefined)
-})
+withFakeBridge(
+  async (fake) => {
+    bridge = fake
+    app = await mountApp('/account/password')
+  },
+  { appState: 'signed-in' },
+)
 
 describe('change password', () => {
   it('has the three password fields with the right autocomplete', () => {

@@ -1,30 +1,16 @@
 import { flushPromises } from '@vue/test-utils'
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import {
-  adminAccount,
-  createFakeBridge,
-  fail,
-  installBridge,
-  ok,
-  readyState,
-  sentCode,
-  sessionFor,
-  stepUpRequired,
-  type FakeBridge,
-} from './support/fake-bridge'
-import { buttonByText, fieldError, inputByLabel, mountApp, pageText, type MountedApp } from './support/mount-app'
+import { describe, expect, it } from 'vitest'
+import { adminAccount, fail, ok, sentCode, stepUpRequired, type FakeBridge } from './support/fake-bridge'
+import { clickButton, fieldError, inputByLabel, mountApp, pageText, type MountedApp } from './support/mount-app'
+import { withFakeBridge } from './support/renderer-test'
 
 /** "My account → Contact details" (issue 4, screen 5): a change takes effect with the code sent to the new address. */
-beforeAll(() => {
-  vi.stubEnv('TZ', 'UTC')
-})
 
 let bridge: FakeBridge
 let app: MountedApp
 
 async function click(text: string): Promise<void> {
-  await buttonByText(app.wrapper, text).trigger('click')
-  await flushPromises()
+  await clickButton(app.wrapper, text)
 }
 
 /** The <dd> that follows the <dt> with this text. */
@@ -34,17 +20,12 @@ function detail(term: string): string {
   return row.get('dd').text()
 }
 
-beforeEach(() => {
-  bridge = createFakeBridge()
-  bridge.getAppState.mockResolvedValue(ok(readyState({ session: sessionFor() })))
-  installBridge(bridge)
-})
-
-afterEach(() => {
-  expect(app.missingKeys).toEqual([])
-  app.unmount()
-  installBridge(undefined)
-})
+withFakeBridge(
+  (fake) => {
+    bridge = fake
+  },
+  { utc: true, appState: 'signed-in' },
+)
 
 describe('contact details', () => {
   it('My account shows them with a way to change each', async () => {

@@ -1,21 +1,18 @@
 import { flushPromises } from '@vue/test-utils'
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import {
-  createFakeBridge,
   fail,
-  installBridge,
   ok,
   overview,
   qrDataUrl,
-  readyState,
   recoveryCodes,
-  sessionFor,
   totpMethod,
   totpSecret,
   type FakeBridge,
 } from './support/fake-bridge'
 import {
   buttonByText,
+  clickButton,
   fieldError,
   hasButton,
   headingByText,
@@ -24,11 +21,9 @@ import {
   pageText,
   type MountedApp,
 } from './support/mount-app'
+import { withFakeBridge } from './support/renderer-test'
 
 /** The setup wizard (issue 4, screen 3) for each type of method, against a stubbed bridge. */
-beforeAll(() => {
-  vi.stubEnv('TZ', 'UTC')
-})
 
 let bridge: FakeBridge
 let app: MountedApp
@@ -39,8 +34,7 @@ async function open(type: 'totp' | 'email' | 'sms'): Promise<void> {
 }
 
 async function click(text: string): Promise<void> {
-  await buttonByText(app.wrapper, text).trigger('click')
-  await flushPromises()
+  await clickButton(app.wrapper, text)
 }
 
 function stepTitle(): string {
@@ -63,17 +57,12 @@ async function enterCode(code: string): Promise<void> {
   await click('Next Step')
 }
 
-beforeEach(() => {
-  bridge = createFakeBridge()
-  bridge.getAppState.mockResolvedValue(ok(readyState({ session: sessionFor() })))
-  installBridge(bridge)
-})
-
-afterEach(() => {
-  expect(app.missingKeys).toEqual([])
-  app.unmount()
-  installBridge(undefined)
-})
+withFakeBridge(
+  (fake) => {
+    bridge = fake
+  },
+  { utc: true, appState: 'signed-in' },
+)
 
 describe('the setup wizard: authenticator app', () => {
   it('password → QR code and key → "Enter your code" → recovery codes → "Enable"', async () => {

@@ -1,7 +1,8 @@
 import { flushPromises } from '@vue/test-utils'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { createFakeBridge, deferred, fail, installBridge, ok, readyState, type FakeBridge } from './support/fake-bridge'
+import { describe, expect, it } from 'vitest'
+import { deferred, fail, ok, type FakeBridge } from './support/fake-bridge'
 import { alertTexts, buttonByText, fieldError, inputByLabel, mountApp, type MountedApp } from './support/mount-app'
+import { withFakeBridge } from './support/renderer-test'
 
 let bridge: FakeBridge
 let app: MountedApp
@@ -18,18 +19,13 @@ async function fillSetup(values: Partial<Record<string, string>> = {}) {
   for (const [label, value] of Object.entries(filled)) await inputByLabel(app.wrapper, label).setValue(value ?? '')
 }
 
-beforeEach(async () => {
-  bridge = createFakeBridge()
-  bridge.getAppState.mockResolvedValue(ok(readyState({ setupRequired: true })))
-  installBridge(bridge)
-  app = await mountApp('/')
-})
-
-afterEach(() => {
-  expect(app.missingKeys).toEqual([])
-  app.unmount()
-  installBridge(undefined)
-})
+withFakeBridge(
+  async (fake) => {
+    bridge = fake
+    app = await mountApp('/')
+  },
+  { appState: 'first-run' },
+)
 
 describe('first-run setup', () => {
   it('is where a fresh install goes, whatever page was asked for', async () => {

@@ -1,16 +1,12 @@
 import { flushPromises, type DOMWrapper } from '@vue/test-utils'
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { MethodView } from '../../electron/shared/mfa-schemas'
 import {
-  createFakeBridge,
   emailMethod,
   fail,
-  installBridge,
   ok,
   overview,
-  readyState,
   recoveryCodes,
-  sessionFor,
   smsMethod,
   totpMethod,
   type FakeBridge,
@@ -24,11 +20,9 @@ import {
   pageText,
   type MountedApp,
 } from './support/mount-app'
+import { withFakeBridge } from './support/renderer-test'
 
 /** "My account → Multi-factor authentication" (issue 4, screen 2), against a stubbed bridge. */
-beforeAll(() => {
-  vi.stubEnv('TZ', 'UTC')
-})
 
 let bridge: FakeBridge
 let app: MountedApp
@@ -74,17 +68,12 @@ async function show(methods: readonly MethodView[], remaining = 10): Promise<voi
   app = await mountApp('/account')
 }
 
-beforeEach(() => {
-  bridge = createFakeBridge()
-  bridge.getAppState.mockResolvedValue(ok(readyState({ session: sessionFor() })))
-  installBridge(bridge)
-})
-
-afterEach(() => {
-  expect(app.missingKeys).toEqual([])
-  app.unmount()
-  installBridge(undefined)
-})
+withFakeBridge(
+  (fake) => {
+    bridge = fake
+  },
+  { utc: true, appState: 'signed-in' },
+)
 
 describe('the method list', () => {
   it('shows each method with its type, name, masked destination, last use and the "Preferred" label', async () => {

@@ -1,5 +1,5 @@
 import { createPinia, setActivePinia } from 'pinia'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { nextTick } from 'vue'
 import { useAccountStore } from '../../renderer/src/stores/account-store'
 import { useContactChangeStore } from '../../renderer/src/stores/contact-change-store'
@@ -10,10 +10,8 @@ import { useSignInChallengeStore } from '../../renderer/src/stores/sign-in-chall
 import {
   adminAccount,
   challengeFor,
-  createFakeBridge,
   emailMethod,
   fail,
-  installBridge,
   ok,
   overview,
   recoveryCodes,
@@ -22,17 +20,15 @@ import {
   totpMethod,
   type FakeBridge,
 } from './support/fake-bridge'
+import { withFakeBridge } from './support/renderer-test'
 
 /** The feature stores of issue 4, one per feature, against a stubbed bridge. */
 let bridge: FakeBridge
 
-beforeEach(() => {
+withFakeBridge((fake) => {
   setActivePinia(createPinia())
-  bridge = createFakeBridge()
-  installBridge(bridge)
+  bridge = fake
 })
-
-afterEach(() => installBridge(undefined))
 
 describe('sign-in challenge store', () => {
   it('S14: starts on the preferred method and counts as signed in only once a code is accepted', async () => {

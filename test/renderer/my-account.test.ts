@@ -1,17 +1,8 @@
 import { flushPromises } from '@vue/test-utils'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import {
-  adminAccount,
-  createFakeBridge,
-  deferred,
-  fail,
-  installBridge,
-  ok,
-  readyState,
-  sessionFor,
-  type FakeBridge,
-} from './support/fake-bridge'
+import { describe, expect, it } from 'vitest'
+import { adminAccount, deferred, fail, ok, type FakeBridge } from './support/fake-bridge'
 import { buttonByText, mountApp, type MountedApp } from './support/mount-app'
+import { withFakeBridge } from './support/renderer-test'
 
 let bridge: FakeBridge
 let app: MountedApp
@@ -23,17 +14,12 @@ function detail(term: string): string {
   return row.get('dd').text().replace(/\s+/g, ' ')
 }
 
-beforeEach(() => {
-  bridge = createFakeBridge()
-  bridge.getAppState.mockResolvedValue(ok(readyState({ session: sessionFor() })))
-  installBridge(bridge)
-})
-
-afterEach(() => {
-  expect(app.missingKeys).toEqual([])
-  app.unmount()
-  installBridge(undefined)
-})
+withFakeBridge(
+  (fake) => {
+    bridge = fake
+  },
+  { appState: 'signed-in' },
+)
 
 describe('My account', () => {
   it('is where a signed-in person lands, showing their account as the main process has it', async () => {

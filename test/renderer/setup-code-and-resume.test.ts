@@ -1,31 +1,15 @@
 import { flushPromises } from '@vue/test-utils'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import {
-  challengeFor,
-  createFakeBridge,
-  emailMethod,
-  fail,
-  installBridge,
-  ok,
-  readyState,
-  totpMethod,
-  type FakeBridge,
-} from './support/fake-bridge'
+import { describe, expect, it } from 'vitest'
+import { challengeFor, emailMethod, fail, ok, readyState, totpMethod, type FakeBridge } from './support/fake-bridge'
 import { alertTexts, fieldError, inputByLabel, mountApp, pageText, type MountedApp } from './support/mount-app'
+import { withFakeBridge } from './support/renderer-test'
 
 /** Issue 5: first sign-in with a setup code, and a second-factor step that survives a reload. */
 let bridge: FakeBridge
 let app: MountedApp
 
-beforeEach(() => {
-  bridge = createFakeBridge()
-  installBridge(bridge)
-})
-
-afterEach(() => {
-  expect(app.missingKeys).toEqual([])
-  app.unmount()
-  installBridge(undefined)
+withFakeBridge((fake) => {
+  bridge = fake
 })
 
 async function openRedeem(): Promise<void> {

@@ -1,13 +1,11 @@
 import { flushPromises } from '@vue/test-utils'
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { MethodView } from '../../electron/shared/mfa-schemas'
 import { paste } from './support/dom-events'
 import {
   challengeFor,
-  createFakeBridge,
   emailMethod,
   fail,
-  installBridge,
   isoAt,
   ok,
   sessionFor,
@@ -25,11 +23,9 @@ import {
   pageText,
   type MountedApp,
 } from './support/mount-app'
+import { withFakeBridge } from './support/renderer-test'
 
 /** The second step of signing in (issue 4, screen 1), against a stubbed bridge. */
-beforeAll(() => {
-  vi.stubEnv('TZ', 'UTC')
-})
 
 let bridge: FakeBridge
 let app: MountedApp
@@ -51,17 +47,13 @@ async function enterCode(code: string, label = 'Enter your code'): Promise<void>
   await flushPromises()
 }
 
-beforeEach(async () => {
-  bridge = createFakeBridge()
-  installBridge(bridge)
-  app = await mountApp('/')
-})
-
-afterEach(() => {
-  expect(app.missingKeys).toEqual([])
-  app.unmount()
-  installBridge(undefined)
-})
+withFakeBridge(
+  async (fake) => {
+    bridge = fake
+    app = await mountApp('/')
+  },
+  { utc: true },
+)
 
 describe('the second-factor challenge', () => {
   it('S14: opens only after a right password; without a challenge the page sends you to sign-in', async () => {

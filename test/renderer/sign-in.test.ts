@@ -1,23 +1,17 @@
 import { flushPromises } from '@vue/test-utils'
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   adminAccount,
   challengeFor,
-  createFakeBridge,
   deferred,
   fail,
-  installBridge,
   ok,
   sessionFor,
   totpMethod,
   type FakeBridge,
 } from './support/fake-bridge'
 import { alertTexts, buttonByText, fieldError, inputByLabel, mountApp, type MountedApp } from './support/mount-app'
-
-// Lock times are shown in local time; pin "local" so the expected text is exact on any machine.
-beforeAll(() => {
-  vi.stubEnv('TZ', 'UTC')
-})
+import { withFakeBridge } from './support/renderer-test'
 
 let bridge: FakeBridge
 let app: MountedApp
@@ -34,17 +28,13 @@ function formError(): string {
   return app.wrapper.get('.notice--error').text().replace(/\s+/g, ' ')
 }
 
-beforeEach(async () => {
-  bridge = createFakeBridge()
-  installBridge(bridge)
-  app = await mountApp('/')
-})
-
-afterEach(() => {
-  expect(app.missingKeys).toEqual([])
-  app.unmount()
-  installBridge(undefined)
-})
+withFakeBridge(
+  async (fake) => {
+    bridge = fake
+    app = await mountApp('/')
+  },
+  { utc: true },
+)
 
 describe('sign-in', () => {
   it('is where a set-up app goes when nobody is signed in', () => {

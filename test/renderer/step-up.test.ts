@@ -1,42 +1,25 @@
 import { flushPromises } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { isStepUpCancelled } from '../../renderer/src/api/keyhold-error'
 import * as client from '../../renderer/src/api/keyhold-client'
 import { useStepUpStore } from '../../renderer/src/stores/step-up-store'
-import {
-  createFakeBridge,
-  emailMethod,
-  fail,
-  installBridge,
-  ok,
-  overview,
-  readyState,
-  sessionFor,
-  stepUpRequired,
-  totpMethod,
-  type FakeBridge,
-} from './support/fake-bridge'
+import { emailMethod, fail, ok, overview, stepUpRequired, totpMethod, type FakeBridge } from './support/fake-bridge'
 import { buttonByText, fieldError, inputByLabel, mountApp, type MountedApp } from './support/mount-app'
+import { withFakeBridge } from './support/renderer-test'
 
 /** S15: "Confirm your password" wherever the engine asks for a fresh password check (issue 4, screen 4). */
 let bridge: FakeBridge
 
-beforeEach(() => {
-  bridge = createFakeBridge()
-  bridge.getAppState.mockResolvedValue(ok(readyState({ session: sessionFor() })))
-  installBridge(bridge)
-})
-
-afterEach(() => installBridge(undefined))
+withFakeBridge(
+  (fake) => {
+    bridge = fake
+  },
+  { appState: 'signed-in' },
+)
 
 describe('the step-up dialog', () => {
   let app: MountedApp
-
-  afterEach(() => {
-    expect(app.missingKeys).toEqual([])
-    app.unmount()
-  })
 
   async function setPreferredOnEmail(): Promise<void> {
     bridge.listMethods.mockResolvedValue(ok(overview([totpMethod, emailMethod])))

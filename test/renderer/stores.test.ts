@@ -1,31 +1,19 @@
 import { createPinia, setActivePinia } from 'pinia'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { nextTick } from 'vue'
 import { KeyholdError } from '../../renderer/src/api/keyhold-error'
 import { useAccountStore } from '../../renderer/src/stores/account-store'
 import { useAppStateStore } from '../../renderer/src/stores/app-state-store'
 import { useSessionStore } from '../../renderer/src/stores/session-store'
-import {
-  adminAccount,
-  createFakeBridge,
-  deferred,
-  fail,
-  installBridge,
-  ok,
-  readyState,
-  sessionFor,
-  type FakeBridge,
-} from './support/fake-bridge'
+import { adminAccount, deferred, fail, ok, readyState, sessionFor, type FakeBridge } from './support/fake-bridge'
+import { withFakeBridge } from './support/renderer-test'
 
 let bridge: FakeBridge
 
-beforeEach(() => {
+withFakeBridge((fake) => {
   setActivePinia(createPinia())
-  bridge = createFakeBridge()
-  installBridge(bridge)
+  bridge = fake
 })
-
-afterEach(() => installBridge(undefined))
 
 describe('app-state store', () => {
   it('reads a ready state and hands its session to the session store', async () => {

@@ -1,16 +1,8 @@
 import { flushPromises } from '@vue/test-utils'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import {
-  createFakeBridge,
-  deferred,
-  fail,
-  installBridge,
-  ok,
-  readyState,
-  sessionFor,
-  type FakeBridge,
-} from './support/fake-bridge'
+import { describe, expect, it } from 'vitest'
+import { deferred, fail, installBridge, ok, readyState, sessionFor, type FakeBridge } from './support/fake-bridge'
 import { buttonByText, mountApp, type MountedApp } from './support/mount-app'
+import { withFakeBridge } from './support/renderer-test'
 
 let bridge: FakeBridge
 let app: MountedApp | undefined
@@ -24,16 +16,9 @@ const locked = {
   },
 }
 
-beforeEach(() => {
-  bridge = createFakeBridge()
-  installBridge(bridge)
-})
-
-afterEach(() => {
-  expect(app?.missingKeys).toEqual([])
-  app?.unmount()
+withFakeBridge((fake) => {
+  bridge = fake
   app = undefined
-  installBridge(undefined)
 })
 
 describe('unavailable page', () => {

@@ -1,4 +1,4 @@
-import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
+import { flushPromises, mount, type DOMWrapper, type VueWrapper } from '@vue/test-utils'
 import { createMemoryHistory } from 'vue-router'
 import App from '../../../renderer/src/App.vue'
 import { createKeyholdPlugins } from '../../../renderer/src/app/create-keyhold-app'
@@ -24,6 +24,13 @@ export interface MountOptions {
   readonly locale?: SupportedLocale
 }
 
+/** Every app mounted since the last takeMountedApps(), unmounted since or not (renderer-test.ts checks them). */
+const mountedSince: MountedApp[] = []
+
+export function takeMountedApps(): MountedApp[] {
+  return mountedSince.splice(0)
+}
+
 export async function mountApp(path = '/', options: MountOptions = {}): Promise<MountedApp> {
   const missingKeys: string[] = []
   const clock = options.clock ?? createFakeClock()
@@ -40,15 +47,16 @@ export async function mountApp(path = '/', options: MountOptions = {}): Promise<
   const host = document.createElement('div')
   document.body.append(host)
   const wrapper = mount(App, { global: { plugins: [...parts.plugins] }, attachTo: host })
-  await parts.router.push(path)
-  await flushPromises()
-  return {
+  let mounted = true
+  const app: MountedApp = {
     wrapper,
     router: parts.router,
     pinia: parts.pinia,
     missingKeys,
     clock,
     unmount() {
+      if (!mounted) return
+      mounted = false
       wrapper.unmount()
       // The language choice is remembered in localStorage; each test starts without one.
       window.localStorage.clear()
@@ -56,6 +64,10 @@ export async function mountApp(path = '/', options: MountOptions = {}): Promise<
       host.remove()
     },
   }
+  mountedSince.push(app)
+  await parts.router.push(path)
+  await flushPromises()
+  return app
 }
 
 /** Finds an input through its <label for>, as a person (or getByLabel) would. */
@@ -65,6 +77,14 @@ export function inputByLabel(wrapper: VueWrapper, text: string) {
   const id = label.attributes('for')
   if (!id) throw new Error(`Label "${text}" is not bound to an input`)
   return wrapper.get(`#${id}`)
+}
+
+/** Clicks the button with this visible text (within `scope`) and waits for what it sets off. */
+export async function clickButton(scope: Pick<DOMWrapper<Element>, 'findAll'>, text: string): Promise<void> {
+  const button = scope.findAll('button').find((b) => b.text() === text)
+  if (!button) throw new Error(`No button "${text}"`)
+  await button.trigger('click')
+  await flushPromises()
 }
 
 /** Finds a button by its visible text. */
