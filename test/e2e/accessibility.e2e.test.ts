@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   authenticatorCode,
   beginSetup,
@@ -21,12 +21,12 @@ import {
   scanQrCode,
   screenshot,
   signIn,
-  startMfaWorld,
   text,
   textedCode,
   ukPhone,
   usPhone,
   useAnotherMethod,
+  withMfaWorld,
   type MfaWorld,
   type Person,
 } from '../support/e2e-flows'
@@ -54,18 +54,9 @@ let recoveryCodes: string[]
 let totpSecret: string
 let totpStep: number
 
-beforeAll(async () => {
-  world = await startMfaWorld({ people: [], firstRun: true })
-  page = await world.openTab()
-})
-
-afterAll(async () => {
-  // Servers, peers and the browser stop even when a page reported a problem.
-  try {
-    await world?.closeTabs()
-  } finally {
-    await world?.close()
-  }
+withMfaWorld({ people: [], firstRun: true }, (started, tab) => {
+  world = started
+  page = tab
 })
 
 describe('no serious or critical axe violation on any screen', () => {

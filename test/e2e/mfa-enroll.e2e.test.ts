@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   authenticatorCode,
   button,
@@ -23,11 +23,12 @@ import {
   sidewaysScroll,
   signIn,
   signOut,
-  startMfaWorld,
+  siteOperator,
   text,
   usPhone,
   viewport,
   type EnabledAuthenticator,
+  withMfaWorld,
   type MfaWorld,
   type Person,
 } from '../support/e2e-flows'
@@ -41,12 +42,6 @@ import { repoRoot } from '../support/preview-process'
  * screenshot by zbarimg, the code computed by oathtool). Then "Set preferred"
  * moves the "Preferred" label, and the next sign-in asks for that method first.
  */
-const admin: Person = {
-  username: 'operator',
-  displayName: 'Site Operator',
-  email: 'operator@example.org',
-  password: 'granite harbour signal thirty',
-}
 const erin: Person = {
   username: 'erin',
   displayName: 'Erin Vale',
@@ -59,18 +54,9 @@ let world: MfaWorld
 let page: Page
 let authenticator: EnabledAuthenticator
 
-beforeAll(async () => {
-  world = await startMfaWorld({ people: [admin, erin] })
-  page = await world.openTab()
-})
-
-afterAll(async () => {
-  // Servers, peers and the browser stop even when a page reported a problem.
-  try {
-    await world?.closeTabs()
-  } finally {
-    await world?.close()
-  }
+withMfaWorld({ people: [siteOperator, erin] }, (started, tab) => {
+  world = started
+  page = tab
 })
 
 /** The texts of one column for every method row, in table order. */

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   button,
   expectChallenge,
@@ -15,9 +15,10 @@ import {
   setUpSms,
   signIn,
   signOut,
-  startMfaWorld,
+  siteOperator,
   text,
   ukPhone,
+  withMfaWorld,
   type MfaWorld,
   type Person,
 } from '../support/e2e-flows'
@@ -28,12 +29,6 @@ import {
  * the second time (S11); "Remove" asks first; "Regenerate" shows ten new codes
  * and the old ones stop working at once (S12).
  */
-const admin: Person = {
-  username: 'operator',
-  displayName: 'Site Operator',
-  email: 'operator@example.org',
-  password: 'granite harbour signal thirty',
-}
 const kai: Person = {
   username: 'kai',
   displayName: 'Kai Moreno',
@@ -47,18 +42,9 @@ let page: Page
 let firstCodes: string[]
 let newCodes: string[]
 
-beforeAll(async () => {
-  world = await startMfaWorld({ people: [admin, kai] })
-  page = await world.openTab()
-})
-
-afterAll(async () => {
-  // Servers, peers and the browser stop even when a page reported a problem.
-  try {
-    await world?.closeTabs()
-  } finally {
-    await world?.close()
-  }
+withMfaWorld({ people: [siteOperator, kai] }, (started, tab) => {
+  world = started
+  page = tab
 })
 
 const wrongCode = `${text('errors.INVALID_CODE')} ${plural('errors.codeAttemptsLeft', 4)}`

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   authenticatorCode,
   button,
@@ -21,12 +21,13 @@ import {
   setUpSms,
   signIn,
   signOut,
-  startMfaWorld,
+  siteOperator,
   text,
   textedCode,
   useAnotherMethod,
   usPhone,
   type EnabledAuthenticator,
+  withMfaWorld,
   type MfaWorld,
   type Person,
 } from '../support/e2e-flows'
@@ -39,12 +40,6 @@ import {
  * the wizard showed. The methods are set up through the page, as in
  * mfa-enroll.e2e.test.ts.
  */
-const admin: Person = {
-  username: 'operator',
-  displayName: 'Site Operator',
-  email: 'operator@example.org',
-  password: 'granite harbour signal thirty',
-}
 const noor: Person = {
   username: 'noor',
   displayName: 'Noor Haddad',
@@ -57,18 +52,9 @@ let world: MfaWorld
 let page: Page
 let authenticator: EnabledAuthenticator
 
-beforeAll(async () => {
-  world = await startMfaWorld({ people: [admin, noor] })
-  page = await world.openTab()
-})
-
-afterAll(async () => {
-  // Servers, peers and the browser stop even when a page reported a problem.
-  try {
-    await world?.closeTabs()
-  } finally {
-    await world?.close()
-  }
+withMfaWorld({ people: [siteOperator, noor] }, (started, tab) => {
+  world = started
+  page = tab
 })
 
 /** The browser's clipboard, inside page.evaluate (the Node tsconfig has no DOM types). */

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import {
   authenticatorCode,
   button,
@@ -23,11 +23,11 @@ import {
   setPolicy,
   signIn,
   signOut,
-  startMfaWorld,
   text,
   textedCode,
   ukPhone,
   usPhone,
+  withMfaWorld,
   type MfaWorld,
   type Person,
 } from '../support/e2e-flows'
@@ -188,8 +188,8 @@ async function setUpAuthenticatorFromChoice(person: Person, firstMethod: boolean
   await finishSetup(page, firstMethod, text('wizard.defaultLabel.totp'))
 }
 
-beforeAll(async () => {
-  world = await startMfaWorld({
+withMfaWorld(
+  {
     people: [olga, gail, dave, sam, tess, pia],
     async prepare(dataDir, peers) {
       // Methods made while the policy still allowed them (the default policy).
@@ -204,18 +204,12 @@ beforeAll(async () => {
       preparedAt = Date.now()
       gailCreatedAt = backdate(dataDir, preparedAt)
     },
-  })
-  page = await world.openTab()
-}, 120_000)
-
-afterAll(async () => {
-  // Servers, peers and the browser stop even when a page reported a problem.
-  try {
-    await world?.closeTabs()
-  } finally {
-    await world?.close()
-  }
-})
+  },
+  (started, tab) => {
+    world = started
+    page = tab
+  },
+)
 
 describe('Required, within the grace period', () => {
   it('the account sees the deadline at sign-in and can carry on; Dismiss hides it for this session', async () => {

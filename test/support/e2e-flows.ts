@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import { AxeBuilder } from '@axe-core/playwright'
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
-import { expect } from 'vitest'
+import { afterAll, beforeAll, expect } from 'vitest'
 import { startKannelPeer, type KannelPeer } from '../peers/kannel-peer'
 import { startSmtpPeer, type SmtpPeer } from '../peers/smtp-peer'
 import { plural, text } from './catalogue'
@@ -264,6 +264,38 @@ export async function startMfaWorld(options: MfaWorldOptions): Promise<MfaWorld>
     await cleanup()
     throw error
   }
+}
+
+/**
+ * Starts a world before the calling file's tests and closes it after them, and
+ * hands `started` the world and a first tab on the start page (it may go on,
+ * e.g. to sign someone in). Servers, peers and the browser stop even when a
+ * page reported a problem.
+ */
+export function withMfaWorld(
+  options: MfaWorldOptions,
+  started: (world: MfaWorld, page: Page) => void | Promise<void>,
+): void {
+  let world: MfaWorld | undefined
+  beforeAll(async () => {
+    world = await startMfaWorld(options)
+    await started(world, await world.openTab())
+  })
+  afterAll(async () => {
+    try {
+      await world?.closeTabs()
+    } finally {
+      await world?.close()
+    }
+  })
+}
+
+/** The site's administrator in the MFA tests: `keyhold init` makes this account. */
+export const siteOperator: Person = {
+  username: 'operator',
+  displayName: 'Site Operator',
+  email: 'operator@example.org',
+  password: 'granite harbour signal thirty',
 }
 
 // ---------------------------------------------------------------------------------------------------------------
