@@ -1,20 +1,16 @@
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectFailure, okJson } from './support/mfa-cli'
 import { addTotp, setPolicy } from './support/operators'
-import { auditRows, cliFor, makeTempDir, requireBuiltCli, withDatabase } from './support/run-cli'
+import { auditRows, requireBuiltCli, siteFor, withDatabase } from './support/run-cli'
+import { initSite } from './support/site-setup'
 
 /** `keyhold account edit`, `account setup-code` and `coverage`: the window's admin tasks from the CLI alone. */
-const temp = makeTempDir('account-admin')
-const dataDir = join(temp.path, 'data')
-const cli = cliFor(dataDir)
+const { temp, dataDir, cli } = siteFor('account-admin')
 const strong = 'Orbit lantern 7 meadow'
 
 beforeAll(async () => {
   requireBuiltCli({ keyring: true })
-  expect((await cli(['init', '--admin', 'alice'], { input: `${strong}\n` })).code).toBe(0)
-  for (const name of ['bob', 'carol', 'dave'])
-    expect((await cli(['account', 'create', name, '--password-stdin'], { input: `${strong}\n` })).code).toBe(0)
+  await initSite(cli, strong, 'alice', ['bob', 'carol', 'dave'])
 }, 60_000)
 afterAll(() => temp.remove())
 

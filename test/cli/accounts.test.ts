@@ -7,14 +7,12 @@ import {
   cliActor,
   cliFor,
   jsonOf,
-  makeTempDir,
   requireBuiltCli,
   runProcess,
+  siteFor,
 } from './support/run-cli'
 
-const temp = makeTempDir('accounts')
-const dataDir = join(temp.path, 'data')
-const cli = cliFor(dataDir)
+const { temp, dataDir, cli } = siteFor('accounts')
 const strong = 'Orbit lantern 7 meadow'
 
 interface AccountList {

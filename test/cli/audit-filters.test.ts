@@ -1,12 +1,9 @@
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { okJson } from './support/mfa-cli'
-import { cliFor, makeTempDir, requireBuiltCli } from './support/run-cli'
+import { requireBuiltCli, siteFor } from './support/run-cli'
 
 /** `keyhold audit list --event/--since/--until`: the filters run in the database (S22). */
-const temp = makeTempDir('audit-filters')
-const dataDir = join(temp.path, 'data')
-const cli = cliFor(dataDir)
+const { temp, cli } = siteFor('audit-filters')
 const strong = 'Orbit lantern 7 meadow'
 
 interface Entry {

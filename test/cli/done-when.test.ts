@@ -1,9 +1,9 @@
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startKannelPeer, type KannelPeer } from '../peers/kannel-peer'
 import { startSmtpPeer, type SmtpPeer } from '../peers/smtp-peer'
 import { codeIn, methodKeys, oathtoolCode, okJson, requireOathtool, totpSetupOf } from './support/mfa-cli'
-import { cliFor, makeTempDir, requireBuiltCli } from './support/run-cli'
+import { requireBuiltCli, siteFor } from './support/run-cli'
+import { emailProviderArgs, kannelProviderArgs } from './support/site-setup'
 
 /**
  * Issue 3's "Done when", using only the CLI and real peers: a script creates an
@@ -12,9 +12,7 @@ import { cliFor, makeTempDir, requireBuiltCli } from './support/run-cli'
  * with the code a real Kannel gateway's fakesmsc logged, and sets the preferred
  * method. Nothing here calls Keyhold's code in-process.
  */
-const temp = makeTempDir('done-when')
-const dataDir = join(temp.path, 'data')
-const cli = cliFor(dataDir)
+const { temp, cli } = siteFor('done-when')
 const password = 'Quartz meadow 42 lantern'
 const mfaMail = 'erin.codes@example.org'
 const phone = '+44 20 7946 0958'
@@ -59,36 +57,8 @@ describe('Done when: a script using only the CLI', () => {
 
   it('sets up Keyhold, the SMTP server and the Kannel gateway, and creates an account', async () => {
     expect((await cli(['init', '--admin', 'admin'], { input: `${password}\n` })).code).toBe(0)
-    const email = await cli([
-      'provider',
-      'set',
-      'email',
-      '--host',
-      smtp.host,
-      '--port',
-      String(smtp.port),
-      '--security',
-      'none',
-      '--from',
-      'keyhold@example.org',
-    ])
-    expect(email.code).toBe(0)
-    const sms = await cli(
-      [
-        'provider',
-        'set',
-        'sms',
-        '--kind',
-        'kannel',
-        '--url',
-        kannel.sendsmsUrl,
-        '--username',
-        kannel.username,
-        '--password-stdin',
-      ],
-      { input: `${kannel.password}\n` },
-    )
-    expect(sms.code).toBe(0)
+    expect((await cli(emailProviderArgs(smtp))).code).toBe(0)
+    expect((await cli(kannelProviderArgs(kannel), { input: `${kannel.password}\n` })).code).toBe(0)
     const account = await cli(
       ['account', 'create', 'erin', '--email', 'erin@example.org', '--password-stdin', '--json'],
       {

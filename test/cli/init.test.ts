@@ -10,12 +10,11 @@ import {
   jsonOf,
   makeTempDir,
   requireBuiltCli,
+  siteFor,
   withDatabase,
 } from './support/run-cli'
 
-const temp = makeTempDir('init')
-const dataDir = join(temp.path, 'data')
-const cli = cliFor(dataDir)
+const { temp, dataDir, cli } = siteFor('init')
 const password = 'Tulip mirror 42 canyon'
 
 beforeAll(() => requireBuiltCli({ keyring: true }))

@@ -1,11 +1,8 @@
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createArgon2PasswordHasher } from '../../electron/main/adapters/crypto/argon2-password-hasher'
-import { auditRows, cliActor, cliFor, jsonOf, makeTempDir, requireBuiltCli, withDatabase } from './support/run-cli'
+import { auditRows, cliActor, jsonOf, requireBuiltCli, siteFor, withDatabase } from './support/run-cli'
 
-const temp = makeTempDir('lifecycle')
-const dataDir = join(temp.path, 'data')
-const cli = cliFor(dataDir)
+const { temp, dataDir, cli } = siteFor('lifecycle')
 const first = 'Harbor violet 19 stone'
 
 interface Shown {

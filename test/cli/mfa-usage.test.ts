@@ -1,12 +1,9 @@
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cliFor, makeTempDir, requireBuiltCli, runProcess } from './support/run-cli'
+import { requireBuiltCli, runProcess, siteFor } from './support/run-cli'
 
 /** Help and usage errors of the MFA, provider, settings and audit commands: found before anything is opened. */
-const temp = makeTempDir('mfa-usage')
-const dataDir = join(temp.path, 'data')
-const cli = cliFor(dataDir)
+const { temp, dataDir, cli } = siteFor('mfa-usage')
 
 beforeAll(() => requireBuiltCli({ keyring: false }))
 afterAll(() => temp.remove())

@@ -1,4 +1,3 @@
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startHttpPeer, type HttpPeer } from '../peers/http-peer'
 import { startSmtpPeer, type SmtpPeer } from '../peers/smtp-peer'
@@ -12,16 +11,15 @@ import {
   totpSetupOf,
   type TotpSetup,
 } from './support/mfa-cli'
-import { auditRows, cliActor, cliFor, jsonOf, makeTempDir, requireBuiltCli, withDatabase } from './support/run-cli'
+import { auditRows, cliActor, jsonOf, requireBuiltCli, siteFor, withDatabase } from './support/run-cli'
+import { emailProviderArgs, initSite } from './support/site-setup'
 
 /**
  * `keyhold mfa …`, `recovery regenerate` and `account contact` against the
  * real built CLI, a real SMTP server and a loopback HTTP SMS API. TOTP codes
  * come from Debian's oathtool, an implementation independent of Keyhold's.
  */
-const temp = makeTempDir('mfa')
-const dataDir = join(temp.path, 'data')
-const cli = cliFor(dataDir)
+const { temp, dataDir, cli } = siteFor('mfa')
 const strong = 'Orbit lantern 7 meadow'
 const bobMail = 'bob.codes@example.org'
 const bobPhone = '+44 20 7946 0958'
@@ -71,44 +69,11 @@ beforeAll(async () => {
   requireBuiltCli({ keyring: true })
   requireOathtool()
   ;[smtp, sms] = await Promise.all([startSmtpPeer(), startHttpPeer({ status: 200, body: 'queued' })])
-  expect((await cli(['init', '--admin', 'alice'], { input: `${strong}\n` })).code).toBe(0)
-  for (const name of ['bob', 'carol', 'dave']) {
-    expect((await cli(['account', 'create', name, '--password-stdin'], { input: `${strong}\n` })).code).toBe(0)
-  }
-  expect(
-    (
-      await cli([
-        'provider',
-        'set',
-        'email',
-        '--host',
-        smtp.host,
-        '--port',
-        String(smtp.port),
-        '--security',
-        'none',
-        '--from',
-        'keyhold@example.org',
-      ])
-    ).code,
-  ).toBe(0)
-  expect(
-    (
-      await cli([
-        'provider',
-        'set',
-        'sms',
-        '--kind',
-        'http',
-        '--method',
-        'POST',
-        '--url',
-        `${sms.url}/send`,
-        '--body',
-        '{"to":"{to}","text":"{text}"}',
-      ])
-    ).code,
-  ).toBe(0)
+  await initSite(cli, strong, 'alice', ['bob', 'carol', 'dave'])
+  expect((await cli(emailProviderArgs(smtp))).code).toBe(0)
+  const httpApi = ['--kind', 'http', '--method', 'POST', '--url', `${sms.url}/send`]
+  const body = ['--body', '{"to":"{to}","text":"{text}"}']
+  expect((await cli(['provider', 'set', 'sms', ...httpApi, ...body])).code).toBe(0)
 })
 afterAll(async () => {
   await Promise.all([smtp?.close(), sms?.close()])

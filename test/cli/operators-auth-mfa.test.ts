@@ -1,17 +1,16 @@
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startSmtpPeer, type SmtpPeer } from '../peers/smtp-peer'
 import { codeIn, okJson, requireOathtool } from './support/mfa-cli'
 import { addTotp, authHarness, expectExit, oathtoolCodeAt, setPolicy } from './support/operators'
-import { cliActor, jsonOf, makeTempDir, requireBuiltCli } from './support/run-cli'
+import { cliActor, jsonOf, requireBuiltCli, siteFor } from './support/run-cli'
+import { emailProviderArgs, initSite } from './support/site-setup'
 
 /**
  * `keyhold auth NAME` with a second factor (S14): the window's sign-in
  * challenge on the pending session, then sign-out. TOTP codes come from
  * oathtool; an email method is confirmed through a real SMTP server.
  */
-const temp = makeTempDir('auth-mfa')
-const dataDir = join(temp.path, 'data')
+const { temp, dataDir } = siteFor('auth-mfa')
 const { cli, auth, failures, auditOf, liveSessions } = authHarness(dataDir)
 const strong = 'Orbit lantern 7 meadow'
 let smtp: SmtpPeer
@@ -22,12 +21,8 @@ beforeAll(async () => {
   requireBuiltCli({ keyring: true })
   requireOathtool()
   smtp = await startSmtpPeer()
-  expect((await cli(['init', '--admin', 'alice'], { input: `${strong}\n` })).code).toBe(0)
-  for (const name of ['tina', 'tom', 'emma']) {
-    expect((await cli(['account', 'create', name, '--password-stdin'], { input: `${strong}\n` })).code).toBe(0)
-  }
-  const email = ['provider', 'set', 'email', '--host', smtp.host, '--port', String(smtp.port)]
-  expect((await cli([...email, '--security', 'none', '--from', 'keyhold@example.org'])).code).toBe(0)
+  await initSite(cli, strong, 'alice', ['tina', 'tom', 'emma'])
+  expect((await cli(emailProviderArgs(smtp))).code).toBe(0)
   // S13: three failures lock, so the lockout case is short.
   await setPolicy(cli, { lockoutThreshold: 3 })
   tina = await addTotp(cli, 'tina')

@@ -1,16 +1,15 @@
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { requireOathtool } from './support/mfa-cli'
 import { addTotp, authHarness, expectExit, setPolicy } from './support/operators'
-import { cliActor, jsonOf, makeTempDir, requireBuiltCli } from './support/run-cli'
+import { cliActor, jsonOf, requireBuiltCli, siteFor } from './support/run-cli'
+import { initSite } from './support/site-setup'
 
 /**
  * `keyhold auth NAME`, Keyhold as the machine's authenticator: the password
  * cases and the policy. Exit 0 right, 1 wrong, 2 usage, 3 locked out, 4 MFA
  * required but not set up; the second factor is in operators-auth-mfa.test.ts.
  */
-const temp = makeTempDir('auth')
-const dataDir = join(temp.path, 'data')
+const { temp, dataDir } = siteFor('auth')
 const { cli, auth, failures, auditOf, liveSessions } = authHarness(dataDir)
 const strong = 'Orbit lantern 7 meadow'
 let tina: { secret: string; recoveryCodes: string[] }
@@ -18,10 +17,7 @@ let tina: { secret: string; recoveryCodes: string[] }
 beforeAll(async () => {
   requireBuiltCli({ keyring: true })
   requireOathtool()
-  expect((await cli(['init', '--admin', 'alice'], { input: `${strong}\n` })).code).toBe(0)
-  for (const name of ['paula', 'lars', 'dora', 'tina']) {
-    expect((await cli(['account', 'create', name, '--password-stdin'], { input: `${strong}\n` })).code).toBe(0)
-  }
+  await initSite(cli, strong, 'alice', ['paula', 'lars', 'dora', 'tina'])
   // S13: three failures lock, so the lockout case is short.
   await setPolicy(cli, { lockoutThreshold: 3 })
   tina = await addTotp(cli, 'tina')

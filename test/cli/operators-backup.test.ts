@@ -9,6 +9,7 @@ import { startSmtpPeer, type SmtpPeer } from '../peers/smtp-peer'
 import { expectFailure, okJson, requireOathtool } from './support/mfa-cli'
 import { addTotp, oathtoolCodeAt } from './support/operators'
 import { cliFor, jsonOf, makeTempDir, requireBuiltCli, withDatabase } from './support/run-cli'
+import { emailProviderArgs, initSite } from './support/site-setup'
 
 /**
  * `keyhold backup` / `keyhold restore`: S21 (the SQLite backup API, while the
@@ -48,14 +49,10 @@ beforeAll(async () => {
   requireBuiltCli({ keyring: true })
   requireOathtool()
   smtp = await startSmtpPeer({ auth: { user: 'keyhold', pass: smtpPassword } })
-  expect((await cli(['init', '--admin', 'alice'], { input: `${strong}\n` })).code).toBe(0)
-  expect((await cli(['account', 'create', 'bob', '--password-stdin'], { input: `${strong}\n` })).code).toBe(0)
+  await initSite(cli, strong, 'alice', ['bob'])
   bob = await addTotp(cli, 'bob')
-  const email = ['provider', 'set', 'email', '--host', smtp.host, '--port', String(smtp.port), '--security', 'none']
-  const set = await cli([...email, '--username', 'keyhold', '--password-stdin', '--from', 'k@example.org'], {
-    input: `${smtpPassword}\n`,
-  })
-  expect(set.code).toBe(0)
+  const email = emailProviderArgs(smtp, { from: 'k@example.org', username: 'keyhold' })
+  expect((await cli(email, { input: `${smtpPassword}\n` })).code).toBe(0)
 }, 60_000)
 afterAll(async () => {
   await smtp?.close()

@@ -3,16 +3,14 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectFailure, okJson } from './support/mfa-cli'
-import { auditRows, cliActor, cliFor, jsonOf, makeTempDir, requireBuiltCli, withDatabase } from './support/run-cli'
+import { auditRows, cliActor, cliFor, jsonOf, requireBuiltCli, siteFor, withDatabase } from './support/run-cli'
 
 /**
  * `keyhold account import|export`: CSV and JSON, every row checked first and
  * reported by line, nothing imported while any row is bad (or the good ones
  * with --skip-invalid), a one-time setup code per imported account.
  */
-const temp = makeTempDir('import')
-const dataDir = join(temp.path, 'data')
-const cli = cliFor(dataDir)
+const { temp, dataDir, cli } = siteFor('import')
 const strong = 'Orbit lantern 7 meadow'
 const header = 'username,display_name,email,phone,role'
 

@@ -3,12 +3,10 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectFailure, okJson } from './support/mfa-cli'
 import { currentPolicy } from './support/operators'
-import { auditRows, cliActor, cliFor, jsonOf, makeTempDir, requireBuiltCli } from './support/run-cli'
+import { auditRows, cliActor, jsonOf, requireBuiltCli, siteFor } from './support/run-cli'
 
 /** `keyhold policy get|set`: the MFA policy as JSON, validated per field, versioned and audited. */
-const temp = makeTempDir('policy')
-const dataDir = join(temp.path, 'data')
-const cli = cliFor(dataDir)
+const { temp, dataDir, cli } = siteFor('policy')
 const strong = 'Orbit lantern 7 meadow'
 
 beforeAll(async () => {

@@ -7,7 +7,8 @@ import { startKannelPeer, type KannelPeer } from '../peers/kannel-peer'
 import { startSmtpPeer, type SmtpPeer } from '../peers/smtp-peer'
 import { expectFailure, okJson, requireOathtool, totpSetupOf } from './support/mfa-cli'
 import { addTotp, oathtoolCodeAt } from './support/operators'
-import { auditRows, cliActor, cliFor, makeTempDir, requireBuiltCli, withDatabase } from './support/run-cli'
+import { auditRows, cliActor, requireBuiltCli, siteFor, withDatabase } from './support/run-cli'
+import { emailProviderArgs, initSite, kannelProviderArgs } from './support/site-setup'
 
 /**
  * `keyhold vault rotate` (S19, S20): a new master key, every secret re-encrypted
@@ -15,9 +16,7 @@ import { auditRows, cliActor, cliFor, makeTempDir, requireBuiltCli, withDatabase
  * progress, the SMTP and Kannel passwords, the audit chain; and the database
  * holds no ciphertext of the old key, not even in its free pages.
  */
-const temp = makeTempDir('rotate')
-const dataDir = join(temp.path, 'data')
-const cli = cliFor(dataDir)
+const { temp, dataDir, cli } = siteFor('rotate')
 const strong = 'Orbit lantern 7 meadow'
 const smtpPassword = 'smtp-Secret-4711-xyz'
 let smtp: SmtpPeer
@@ -61,23 +60,13 @@ beforeAll(async () => {
     startSmtpPeer({ auth: { user: 'keyhold', pass: smtpPassword } }),
     startKannelPeer(),
   ])
-  expect((await cli(['init', '--admin', 'alice'], { input: `${strong}\n` })).code).toBe(0)
-  for (const name of ['bob', 'carol', 'dave']) {
-    expect((await cli(['account', 'create', name, '--password-stdin'], { input: `${strong}\n` })).code).toBe(0)
-  }
+  await initSite(cli, strong, 'alice', ['bob', 'carol', 'dave'])
   bob = await addTotp(cli, 'bob')
   const setup = totpSetupOf(await cli(['mfa', 'enroll', 'begin', 'carol', '--type', 'totp', '--json']))
   carolSetup = { enrollmentId: setup.enrollmentId, secret: setup.secret }
-  const email = ['provider', 'set', 'email', '--host', smtp.host, '--port', String(smtp.port), '--security', 'none']
-  expect(
-    (
-      await cli([...email, '--username', 'keyhold', '--password-stdin', '--from', 'k@example.org'], {
-        input: `${smtpPassword}\n`,
-      })
-    ).code,
-  ).toBe(0)
-  const sms = ['provider', 'set', 'sms', '--kind', 'kannel', '--url', kannel.sendsmsUrl, '--username', kannel.username]
-  expect((await cli([...sms, '--password-stdin'], { input: `${kannel.password}\n` })).code).toBe(0)
+  const email = emailProviderArgs(smtp, { from: 'k@example.org', username: 'keyhold' })
+  expect((await cli(email, { input: `${smtpPassword}\n` })).code).toBe(0)
+  expect((await cli(kannelProviderArgs(kannel), { input: `${kannel.password}\n` })).code).toBe(0)
   // An email code waiting to be entered: keyed under the old key, it is withdrawn by the rotation.
   okJson(await cli(['mfa', 'enroll', 'begin', 'dave', '--type', 'email', '--email', 'dave@example.org', '--json']))
   await smtp.waitForMessage('dave@example.org')

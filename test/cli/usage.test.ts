@@ -1,13 +1,10 @@
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { version } from '../../package.json'
-import { cliFor, jsonOf, makeTempDir, requireBuiltCli, runProcess } from './support/run-cli'
+import { jsonOf, requireBuiltCli, runProcess, siteFor } from './support/run-cli'
 
 /** Usage errors are found before anything is opened, so these need no keychain and create nothing. */
-const temp = makeTempDir('usage')
-const dataDir = join(temp.path, 'data')
-const cli = cliFor(dataDir)
+const { temp, dataDir, cli } = siteFor('usage')
 
 beforeAll(() => requireBuiltCli({ keyring: false }))
 afterAll(() => temp.remove())

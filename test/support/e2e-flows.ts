@@ -5,6 +5,7 @@ import { promisify } from 'node:util'
 import { AxeBuilder } from '@axe-core/playwright'
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect } from 'vitest'
+import { emailProviderArgs, kannelProviderArgs } from '../cli/support/site-setup'
 import { startKannelPeer, type KannelPeer } from '../peers/kannel-peer'
 import { startSmtpPeer, type SmtpPeer } from '../peers/smtp-peer'
 import { plural, text } from './catalogue'
@@ -130,35 +131,8 @@ export interface MfaWorldOptions {
 
 /** Points Keyhold's email and SMS providers at the peers, the way an operator does. */
 export async function configureProviders(dataDir: string, smtp: SmtpPeer, kannel: KannelPeer): Promise<void> {
-  await cliOk(dataDir, [
-    'provider',
-    'set',
-    'email',
-    '--host',
-    smtp.host,
-    '--port',
-    String(smtp.port),
-    '--security',
-    'none',
-    '--from',
-    'keyhold@example.org',
-  ])
-  await cliOk(
-    dataDir,
-    [
-      'provider',
-      'set',
-      'sms',
-      '--kind',
-      'kannel',
-      '--url',
-      kannel.sendsmsUrl,
-      '--username',
-      kannel.username,
-      '--password-stdin',
-    ],
-    `${kannel.password}\n`,
-  )
+  await cliOk(dataDir, emailProviderArgs(smtp))
+  await cliOk(dataDir, kannelProviderArgs(kannel), `${kannel.password}\n`)
 }
 
 export async function createAccount(dataDir: string, person: Person): Promise<void> {

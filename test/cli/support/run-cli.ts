@@ -66,6 +66,16 @@ export function makeTempDir(prefix: string): { readonly path: string; remove(): 
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) }
 }
 
+/**
+ * A test file's own Keyhold: a temporary folder (remove it after the tests)
+ * holding the data folder `data`, and the CLI run on that data folder.
+ */
+export function siteFor(prefix: string) {
+  const temp = makeTempDir(prefix)
+  const dataDir = join(temp.path, 'data')
+  return { temp, dataDir, cli: cliFor(dataDir) }
+}
+
 /** Fails fast with the fix when the build or the keyring session is missing. */
 export function requireBuiltCli(options: { keyring: boolean }): void {
   if (!existsSync(cliEntry)) throw new Error(`${cliEntry} is missing: build first with npx electron-vite build`)
