@@ -2,7 +2,7 @@ import Database from 'better-sqlite3'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { Locator, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import {
   button,
   catalogueTexts,
@@ -16,7 +16,7 @@ import {
   screenshot,
   signIn,
   signOut,
-  startMfaWorld,
+  withMfaWorld,
   text,
   type MfaWorld,
   type Person,
@@ -210,21 +210,12 @@ interface PolicyDocument {
   readonly site: { readonly enforcement: string; readonly gracePeriodDays: number; readonly lockoutThreshold: number }
 }
 
-beforeAll(async () => {
-  world = await startMfaWorld({ people: [olga, uma, ursula, victor] })
-  page = await world.openTab()
+withMfaWorld({ people: [olga, uma, ursula, victor] }, async (started, first) => {
+  world = started
+  page = first
   ninaPage = await world.openTab()
   await signIn(page, olga)
   await expectMyAccount(page)
-}, 120_000)
-
-afterAll(async () => {
-  // Servers, peers and the browser stop even when a page reported a problem.
-  try {
-    await world?.closeTabs()
-  } finally {
-    await world?.close()
-  }
 })
 
 describe('Settings', () => {
