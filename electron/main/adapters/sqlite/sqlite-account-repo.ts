@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3'
 import { usernameKey } from '../../domain/username'
 import type { AccountPatch, AccountRecord, AccountRepo, NewAccount, Role } from '../../services/ports'
 import type { SqliteDatabase } from './open-database'
@@ -84,6 +85,19 @@ export function createSqliteAccountRepo(db: SqliteDatabase): AccountRepo {
     'UPDATE accounts SET failed_attempts = ?, locked_until = ?, admin_locked = ?, updated_at = ? WHERE id = ?',
   )
   const remove = db.prepare<[number]>('DELETE FROM accounts WHERE id = ?')
+  // One prepared UPDATE per set of patched columns, kept: every sign-in writes lastSignInAt, and
+  // preparing the statement again each time cost more than running it.
+  const updates = new Map<string, Database.Statement>()
+  const updateOf = (columns: readonly (keyof AccountPatch)[]): Database.Statement => {
+    const name = columns.join(',')
+    let statement = updates.get(name)
+    if (!statement) {
+      const sets = columns.map((key) => `${patchColumns[key]} = @${key}`)
+      statement = db.prepare(`UPDATE accounts SET ${sets.join(', ')}, updated_at = @now WHERE id = @id`)
+      updates.set(name, statement)
+    }
+    return statement
+  }
   const everything = db.prepare<[], AccountRow>('SELECT * FROM accounts ORDER BY username_key')
 
   const listAll = db.prepare<{ limit: number; offset: number }, AccountRow>(
@@ -119,11 +133,10 @@ export function createSqliteAccountRepo(db: SqliteDatabase): AccountRepo {
     update: (id, patch, now) => {
       const entries = Object.entries(patch).filter(([, value]) => value !== undefined)
       if (entries.length === 0) return
-      const sets = entries.map(([key]) => `${patchColumns[key as keyof AccountPatch]} = @${key}`)
       const values = Object.fromEntries(
         entries.map(([key, value]) => [key, typeof value === 'boolean' ? Number(value) : value]),
       )
-      db.prepare(`UPDATE accounts SET ${sets.join(', ')}, updated_at = @now WHERE id = @id`).run({ ...values, now, id })
+      updateOf(entries.map(([key]) => key as keyof AccountPatch)).run({ ...values, now, id })
     },
     setPassword: (id, passwordHash, now, passwordShort) =>
       void setPassword.run(passwordHash, now, now, passwordShort === undefined ? null : passwordShort ? 1 : 0, id),
