@@ -30,6 +30,11 @@ export interface FloorDb {
 
 const codeKey = createHash('sha256').update('keyhold-bench-floor').digest()
 
+/** The keyed hash a floor code is stored and checked as. */
+export function codeHash(subject: string, code: string): Buffer {
+  return createHmac('sha256', codeKey).update(`${subject}:${code}`).digest()
+}
+
 /** RFC 4226 HOTP with dynamic truncation; the floor's whole TOTP computation. */
 export function hotp(secret: Buffer, counter: number): string {
   const message = Buffer.alloc(8)
@@ -40,7 +45,8 @@ export function hotp(secret: Buffer, counter: number): string {
   return String(binary % 1_000_000).padStart(6, '0')
 }
 
-function floorSecret(id: number): Buffer {
+/** The TOTP secret of floor method row `id` (deterministic, so the floor needs no keychain). */
+export function floorSecret(id: number): Buffer {
   return createHash('sha1').update(`floor-${id}`).digest()
 }
 
@@ -70,9 +76,6 @@ export function openFloorDb(file: string, start: number): FloorDb {
     'SELECT id, code_hash, expires_at FROM floor_codes WHERE subject = ?',
   )
   const deleteCode = db.prepare<[number]>('DELETE FROM floor_codes WHERE id = ?')
-
-  const codeHash = (subject: string, code: string) =>
-    createHmac('sha256', codeKey).update(`${subject}:${code}`).digest()
 
   const verifyTotp = db.transaction((id: number, code: string, nowMs: number): boolean => {
     const row = readMethod.get(id)

@@ -1,6 +1,6 @@
 import { ScureBase32Plugin } from 'otplib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { totpCodeAt } from '../../electron/main/adapters/otp/otplib-totp-engine'
+import { totpCodeAt } from '../../electron/main/adapters/otp/totp-engine'
 import type { TotpParams } from '../../electron/main/services/mfa-ports'
 import type { ErrorPayload } from '../../electron/shared/errors'
 import { actor, openFaultKeyhold, password, type FaultKeyhold } from './support/fault-keyhold'

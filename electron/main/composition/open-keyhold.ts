@@ -24,7 +24,7 @@ import { createHmacCodeHasher } from '../adapters/crypto/hmac-code-hasher'
 import { createConfiguredSenders, type ConfiguredSenders } from '../adapters/delivery/configured-senders'
 import type { DeliveryOptions } from '../adapters/delivery/gateway-request'
 import { createProviderSettings, type ProviderSettings } from '../adapters/delivery/provider-settings'
-import { otplibTotpEngine } from '../adapters/otp/otplib-totp-engine'
+import { totpEngine } from '../adapters/otp/totp-engine'
 import { qrcodeRenderer } from '../adapters/otp/qrcode-renderer'
 import { createSqliteEnrollmentRepo } from '../adapters/sqlite/sqlite-enrollment-repo'
 import { createSqliteMethodRepo } from '../adapters/sqlite/sqlite-method-repo'
@@ -110,7 +110,7 @@ export async function openKeyhold(options: OpenKeyholdOptions): Promise<Keyhold>
       enrollments: createSqliteEnrollmentRepo(db),
       recoveryCodes: createSqliteRecoveryCodeRepo(db),
       otpCodes: createSqliteOtpCodeRepo(db),
-      totp: otplibTotpEngine,
+      totp: totpEngine,
       qr: qrcodeRenderer,
       codeHasher: createHmacCodeHasher(vault.codeKey),
       secrets: vault.cipher,

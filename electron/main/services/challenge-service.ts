@@ -54,7 +54,10 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
   function requireMethod(resolved: ResolvedSession, methodId: number): MethodRecord {
     const method = methods.find(resolved.account.id, methodId)
     if (!method) throw new AppError('NOT_FOUND', 'This method was not found')
-    if (!challengeMethods(deps, resolved.account).some((m) => m.id === method.id)) {
+    // challengeMethods without listing them on every check: an allowed method is always offered;
+    // a disallowed one only while the account has no allowed method left.
+    const allowed = deps.policy(resolved.account.role).mfa.allowedMethods.includes(method.type)
+    if (!allowed && usableMethods(deps, resolved.account).length > 0) {
       requireAllowed(deps, resolved.account, method.type)
     }
     return method
@@ -119,9 +122,10 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
       clearFailures(deps, account, now)
       // Proved with a method the policy no longer allows, past a Required deadline: the session
       // may only set up an allowed method (S14), like a sign-in without any method.
+      // The cheap policy check first: listing the methods is only needed past a Required deadline.
       const mustEnroll =
-        usableMethods(deps, account).length === 0 &&
-        setupRequirement(deps.policy(account.role).mfa, account.createdAt, now).state === 'required'
+        setupRequirement(deps.policy(account.role).mfa, account.createdAt, now).state === 'required' &&
+        usableMethods(deps, account).length === 0
       if (mustEnroll) {
         sessions.requireSetup(session.id, now)
         audit.append({ actor, event: 'sign-in.enrollment-required', accountId: account.id, detail: { factor } }, now)

@@ -1,5 +1,5 @@
 import { ScureBase32Plugin } from 'otplib'
-import { totpCodeAt } from '../../../electron/main/adapters/otp/otplib-totp-engine'
+import { totpCodeAt } from '../../../electron/main/adapters/otp/totp-engine'
 import { isAppError } from '../../../electron/main/domain/app-error'
 import { lockStatus } from '../../../electron/main/domain/lockout'
 import { nodeRandom } from '../../../electron/main/adapters/system/node-random'

@@ -2,7 +2,7 @@ import { createAesGcmCipher } from '../../../electron/main/adapters/crypto/aes-g
 import { createArgon2PasswordHasher } from '../../../electron/main/adapters/crypto/argon2-password-hasher'
 import { createHmacCodeHasher } from '../../../electron/main/adapters/crypto/hmac-code-hasher'
 import { createProviderSettings } from '../../../electron/main/adapters/delivery/provider-settings'
-import { otplibTotpEngine } from '../../../electron/main/adapters/otp/otplib-totp-engine'
+import { totpEngine } from '../../../electron/main/adapters/otp/totp-engine'
 import { qrcodeRenderer } from '../../../electron/main/adapters/otp/qrcode-renderer'
 import { isCommonPassword } from '../../../electron/main/adapters/passwords/common-passwords'
 import { openAndMigrate, type SqliteDatabase } from '../../../electron/main/adapters/sqlite/open-database'
@@ -133,7 +133,7 @@ export function openHarness(options: HarnessOptions): Harness {
     enrollments: createSqliteEnrollmentRepo(db),
     recoveryCodes: createSqliteRecoveryCodeRepo(db),
     otpCodes: createSqliteOtpCodeRepo(db),
-    totp: otplibTotpEngine,
+    totp: totpEngine,
     qr: options.qr ?? qrcodeRenderer,
     codeHasher: createHmacCodeHasher(options.keys.masterKey),
     secrets: cipher,

@@ -1,6 +1,7 @@
+import fc from 'fast-check'
 import { generateSync } from 'otplib'
 import { describe, expect, it } from 'vitest'
-import { otplibTotpEngine, totpCodeAt } from '../../../electron/main/adapters/otp/otplib-totp-engine'
+import { totpEngine, totpCodeAt } from '../../../electron/main/adapters/otp/totp-engine'
 import type { TotpParams } from '../../../electron/main/services/mfa-ports'
 
 // RFC 6238 Appendix B: each algorithm with its own seed length (20, 32, 64 bytes).
@@ -28,7 +29,7 @@ describe('TOTP (S4, S6)', () => {
         expect(totpCodeAt(secret, params, time * 1000)).toBe(expected[algorithm])
         // The verifying side agrees, and names the step it matched.
         expect(
-          otplibTotpEngine.verify({ secret, code: expected[algorithm], params, nowMs: time * 1000, afterStep: null }),
+          totpEngine.verify({ secret, code: expected[algorithm], params, nowMs: time * 1000, afterStep: null }),
         ).toBe(Math.floor(time / 30))
       }
     })
@@ -46,7 +47,7 @@ describe('TOTP (S4, S6)', () => {
     const params: TotpParams = { algorithm: 'sha1', digits: 6, period: 30 }
     const now = 1_700_000_010_000
     const at = (offsetSteps: number) => totpCodeAt(secret, params, now + offsetSteps * 30_000)
-    const verify = (code: string) => otplibTotpEngine.verify({ secret, code, params, nowMs: now, afterStep: null })
+    const verify = (code: string) => totpEngine.verify({ secret, code, params, nowMs: now, afterStep: null })
     expect(verify(at(0))).not.toBeNull()
     expect(verify(at(-1))).not.toBeNull()
     expect(verify(at(1))).not.toBeNull()
@@ -60,22 +61,47 @@ describe('TOTP (S4, S6)', () => {
     const now = 1_700_000_010_000
     const step = Math.floor(now / 30_000)
     const code = totpCodeAt(secret, params, now)
-    expect(otplibTotpEngine.verify({ secret, code, params, nowMs: now, afterStep: step - 1 })).toBe(step)
-    expect(otplibTotpEngine.verify({ secret, code, params, nowMs: now, afterStep: step })).toBeNull()
+    expect(totpEngine.verify({ secret, code, params, nowMs: now, afterStep: step - 1 })).toBe(step)
+    expect(totpEngine.verify({ secret, code, params, nowMs: now, afterStep: step })).toBeNull()
     const previous = totpCodeAt(secret, params, now - 30_000)
-    expect(otplibTotpEngine.verify({ secret, code: previous, params, nowMs: now, afterStep: step })).toBeNull()
+    expect(totpEngine.verify({ secret, code: previous, params, nowMs: now, afterStep: step })).toBeNull()
+  })
+
+  it('S4, S6: the check agrees with otplib for any secret, algorithm, length and time', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 16, maxLength: 64 }),
+        fc.constantFrom('sha1', 'sha256', 'sha512'),
+        fc.constantFrom(6, 8),
+        fc.integer({ min: 120_000, max: 4_000_000_000_000 }),
+        fc.integer({ min: -3, max: 3 }),
+        (secret, algorithm, digits, nowMs, offset) => {
+          const params: TotpParams = { algorithm, digits: digits === 8 ? 8 : 6, period: 30 }
+          const code = totpCodeAt(secret, params, nowMs + offset * 30_000)
+          const step = totpEngine.verify({ secret, code, params, nowMs, afterStep: null })
+          // The newest step within one of now whose code (by otplib) is the one typed, or null.
+          const current = Math.floor(nowMs / 30_000)
+          const expected = [current + 1, current, current - 1].find(
+            (candidate) => totpCodeAt(secret, params, candidate * 30_000) === code,
+          )
+          expect(step).toBe(expected ?? null)
+          if (Math.abs(offset) <= 1) expect(step).toBeGreaterThanOrEqual(current + offset)
+        },
+      ),
+      { numRuns: 300 },
+    )
   })
 
   it('refuses codes of the wrong shape without throwing', () => {
     const secret = new Uint8Array(seeds.sha1)
     const params: TotpParams = { algorithm: 'sha1', digits: 6, period: 30 }
     for (const code of ['', '12345', '1234567', 'abcdef', '12 345']) {
-      expect(otplibTotpEngine.verify({ secret, code, params, nowMs: 0, afterStep: null })).toBeNull()
+      expect(totpEngine.verify({ secret, code, params, nowMs: 0, afterStep: null })).toBeNull()
     }
   })
 
   it('makes an otpauth URI with issuer and label', () => {
-    const uri = otplibTotpEngine.uri({
+    const uri = totpEngine.uri({
       issuer: 'Acme Site',
       label: 'Acme Site:alice',
       secret: new Uint8Array(seeds.sha1),

@@ -17,7 +17,7 @@ import { effectivePolicyReader } from '../../../electron/main/services/policy-po
 import { hasUsableMethod } from '../../../electron/main/services/method-policy'
 import { createHmacCodeHasher } from '../../../electron/main/adapters/crypto/hmac-code-hasher'
 import { createAesGcmCipher } from '../../../electron/main/adapters/crypto/aes-gcm-cipher'
-import { otplibTotpEngine } from '../../../electron/main/adapters/otp/otplib-totp-engine'
+import { totpEngine } from '../../../electron/main/adapters/otp/totp-engine'
 import { qrcodeRenderer } from '../../../electron/main/adapters/otp/qrcode-renderer'
 import { createSqliteEnrollmentRepo } from '../../../electron/main/adapters/sqlite/sqlite-enrollment-repo'
 import { createSqliteMethodRepo } from '../../../electron/main/adapters/sqlite/sqlite-method-repo'
@@ -169,7 +169,7 @@ export function createCoreFixture(options: FixtureOptions = {}): CoreFixture {
     enrollments: createSqliteEnrollmentRepo(db),
     recoveryCodes: createSqliteRecoveryCodeRepo(db),
     otpCodes: createSqliteOtpCodeRepo(db),
-    totp: otplibTotpEngine,
+    totp: totpEngine,
     qr: qrcodeRenderer,
     codeHasher: createHmacCodeHasher(masterKey),
     secrets: createAesGcmCipher([masterKey]),

@@ -1,5 +1,5 @@
 import { ScureBase32Plugin } from 'otplib'
-import { totpCodeAt } from '../../../electron/main/adapters/otp/otplib-totp-engine'
+import { totpCodeAt } from '../../../electron/main/adapters/otp/totp-engine'
 import type { EnrollmentView } from '../../../electron/shared/mfa-schemas'
 import type { TotpParams } from '../../../electron/main/services/mfa-ports'
 import type { AccountRecord } from '../../../electron/main/services/ports'

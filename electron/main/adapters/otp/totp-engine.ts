@@ -1,0 +1,72 @@
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import { generateSync, generateURI, ScureBase32Plugin } from 'otplib'
+import { NodeCryptoPlugin } from '@otplib/plugin-crypto-node'
+import type { TotpAlgorithm, TotpEngine, TotpParams } from '../../services/mfa-ports'
+
+/**
+ * RFC 6238 TOTP. otplib makes the otpauth:// URI, the Base32 and the codes an
+ * authenticator app would show (tests, the CLI's self-check); the check at
+ * sign-in is written here on node:crypto. Why not otplib's verifySync there:
+ * it cost about 45 µs a check on the bench machine against 6 µs for the HMAC
+ * itself, the largest piece of CPU time in a sign-in after the commit (see
+ * README, Performance). The check is small (HMAC, dynamic truncation, three
+ * steps) and is tested against the RFC 6238 vectors, oathtool and otplib.
+ */
+const crypto = new NodeCryptoPlugin()
+const base32 = new ScureBase32Plugin()
+
+function epochSeconds(ms: number): number {
+  return Math.floor(ms / 1000)
+}
+
+/** RFC 4226 section 5.3: the HOTP value for `counter`, `digits` long. */
+function hotpValue(secret: Uint8Array, counter: number, algorithm: TotpAlgorithm, digits: number): string {
+  const message = Buffer.alloc(8)
+  message.writeBigUInt64BE(BigInt(counter))
+  const digest = createHmac(algorithm, secret).update(message).digest()
+  const offset = digest[digest.length - 1]! & 0x0f
+  const binary = digest.readUInt32BE(offset) & 0x7fffffff
+  return String(binary % 10 ** digits).padStart(digits, '0')
+}
+
+/** Compared in constant time, like every code check. */
+function sameCode(expected: string, given: string): boolean {
+  return expected.length === given.length && timingSafeEqual(Buffer.from(expected), Buffer.from(given))
+}
+
+export const totpEngine: TotpEngine = {
+  uri: ({ issuer, label, secret, params }) =>
+    generateURI({
+      issuer,
+      label,
+      secret: base32.encode(secret, { padding: false }),
+      algorithm: params.algorithm,
+      digits: params.digits,
+      period: params.period,
+    }),
+  base32: (secret) => base32.encode(secret, { padding: false }),
+  verify: ({ secret, code, params, nowMs, afterStep }) => {
+    if (code.length !== params.digits || !/^\d+$/.test(code)) return null
+    const current = Math.floor(epochSeconds(nowMs) / params.period)
+    // S6: one step of drift either way. From the newest step down, so that if two steps share a code
+    // the newest is the one recorded, and S7 then refuses the code at every step it could match.
+    for (let step = current + 1; step >= current - 1; step -= 1) {
+      if (step < 0 || (afterStep !== null && step <= afterStep)) continue
+      if (sameCode(hotpValue(secret, step, params.algorithm, params.digits), code)) return step
+    }
+    return null
+  },
+}
+
+/** For tests and the CLI's self-check: the code an authenticator app shows at `nowMs`. */
+export function totpCodeAt(secret: Uint8Array, params: TotpParams, nowMs: number): string {
+  return generateSync({
+    secret,
+    algorithm: params.algorithm,
+    digits: params.digits,
+    period: params.period,
+    epoch: epochSeconds(nowMs),
+    crypto,
+    base32,
+  })
+}
