@@ -11,6 +11,7 @@ import { challengeMethods, requireAllowed, usableMethods } from './method-policy
 import { setupRequirement } from '../domain/mfa-policy'
 import { maskedFor, toMethodView } from './method-view'
 import type { NotificationService } from './notification-service'
+import type { AccountRecord } from './ports'
 import type { RecoveryCodeService } from './recovery-code-service'
 
 /**
@@ -25,7 +26,13 @@ export interface ChallengeServices {
   readonly notifications: NotificationService
 }
 
-type Outcome = { ok: true; method: MethodRecord | null } | { ok: false; error: AppError }
+type Outcome = { ok: true } | { ok: false; error: AppError }
+
+/** What a check found: the factor it tried (for the audit and the counter) and whether it was right. */
+interface Checked {
+  readonly factor: string
+  readonly right: boolean | AppError
+}
 
 export function createChallengeService(deps: MfaDeps, services: ChallengeServices) {
   const { clock, uow, methods, sessions, audit } = deps
@@ -51,21 +58,19 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
     }
   }
 
-  function requireMethod(resolved: ResolvedSession, methodId: number): MethodRecord {
-    const method = methods.find(resolved.account.id, methodId)
+  function requireMethod(account: AccountRecord, methodId: number): MethodRecord {
+    const method = methods.find(account.id, methodId)
     if (!method) throw new AppError('NOT_FOUND', 'This method was not found')
     // challengeMethods without listing them on every check: an allowed method is always offered;
     // a disallowed one only while the account has no allowed method left.
-    const allowed = deps.policy(resolved.account.role).mfa.allowedMethods.includes(method.type)
-    if (!allowed && usableMethods(deps, resolved.account).length > 0) {
-      requireAllowed(deps, resolved.account, method.type)
-    }
+    const allowed = deps.policy(account.role).mfa.allowedMethods.includes(method.type)
+    if (!allowed && usableMethods(deps, account).length > 0) requireAllowed(deps, account, method.type)
     return method
   }
 
   async function sendCode(resolved: ResolvedSession, methodId: number, actor: string): Promise<SentCode> {
     requirePending(resolved)
-    const method = requireMethod(resolved, methodId)
+    const method = requireMethod(resolved.account, methodId)
     if (method.type === 'totp') throw new AppError('VALIDATION', 'Open your authenticator app for this code')
     const channel = method.type === 'email' ? 'email' : 'sms'
     const sent = await services.codes.send({
@@ -85,9 +90,7 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
   function attempt(
     resolved: ResolvedSession,
     actor: string,
-    factor: string,
-    check: (now: number) => boolean | AppError,
-    method: MethodRecord | null,
+    check: (now: number, account: AccountRecord) => Checked,
   ): Outcome {
     return uow.tx((): Outcome => {
       const now = clock.now()
@@ -98,7 +101,7 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
       const account = deps.accounts.findById(resolved.account.id)!
       const lock = currentLock(account, now)
       if (lock) return { ok: false, error: lock }
-      const result = check(now)
+      const { factor, right: result } = check(now, account)
       if (result instanceof AppError) return { ok: false, error: result }
       if (!result) {
         const failure = registerFailure(deps, account, now, actor, 'sign-in.factor-failed', factor)
@@ -129,52 +132,52 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
       if (mustEnroll) {
         sessions.requireSetup(session.id, now)
         audit.append({ actor, event: 'sign-in.enrollment-required', accountId: account.id, detail: { factor } }, now)
-        return { ok: true, method }
+        return { ok: true }
       }
       sessions.activate(session.id, now)
       deps.accounts.update(account.id, { lastSignInAt: now }, now)
       audit.append({ actor, event: 'sign-in.succeeded', accountId: account.id, detail: { factor } }, now)
-      return { ok: true, method }
+      return { ok: true }
     })
   }
 
   function verifyCode(resolved: ResolvedSession, methodId: number, code: string, actor: string): void {
     requirePending(resolved)
-    const method = requireMethod(resolved, methodId)
-    const outcome = attempt(
-      resolved,
-      actor,
-      method.type,
-      (now) => {
-        if (method.type === 'totp') {
-          // Re-read inside the transaction: the last accepted step is what makes replay impossible (S7).
-          const fresh = methods.find(resolved.account.id, method.id)
-          if (!fresh) return new AppError('NOT_FOUND', 'This method was not found')
-          const secret = Buffer.from(
-            deps.secrets.decrypt(fresh.secretEnc!, totpSecretContext(fresh.accountId)),
-            'base64',
-          )
-          const step = deps.totp.verify({
-            secret,
-            code: normalizeDigits(code),
-            params: fresh.totp!,
-            nowMs: now,
-            afterStep: fresh.lastUsedStep,
-          })
-          if (step === null) return false
-          methods.recordUse(fresh.id, now, step)
-          return true
-        }
-        const check = services.codes.check('sign-in', `${resolved.session.id}:${method.id}`, code, resolved.account.id)
-        if (check.result === 'missing') return new AppError('EXPIRED', 'No code is waiting; send a new one')
-        if (check.result === 'expired') return new AppError('EXPIRED', 'This code has expired; send a new one')
-        if (check.result === 'wrong') return false
-        methods.recordUse(method.id, now, null)
-        return true
-      },
-      method,
-    )
+    const outcome = attempt(resolved, actor, (now, account) => {
+      // Read inside the transaction: the last accepted step is what makes replay impossible (S7).
+      // An unknown or refused method throws here, before anything is written.
+      const method = requireMethod(account, methodId)
+      return {
+        factor: method.type,
+        right: method.type === 'totp' ? checkTotp(method, code, now) : checkCode(resolved, method, code, now),
+      }
+    })
     if (!outcome.ok) throw outcome.error
+  }
+
+  /** S7: the step is consumed in the caller's transaction. */
+  function checkTotp(method: MethodRecord, typed: string, now: number): boolean {
+    const secret = Buffer.from(deps.secrets.decrypt(method.secretEnc!, totpSecretContext(method.accountId)), 'base64')
+    const step = deps.totp.verify({
+      secret,
+      code: normalizeDigits(typed),
+      params: method.totp!,
+      nowMs: now,
+      afterStep: method.lastUsedStep,
+    })
+    if (step === null) return false
+    methods.recordUse(method.id, now, step)
+    return true
+  }
+
+  /** S8: single use, bound to this challenge and method. */
+  function checkCode(resolved: ResolvedSession, method: MethodRecord, code: string, now: number): boolean | AppError {
+    const check = services.codes.check('sign-in', `${resolved.session.id}:${method.id}`, code, resolved.account.id)
+    if (check.result === 'missing') return new AppError('EXPIRED', 'No code is waiting; send a new one')
+    if (check.result === 'expired') return new AppError('EXPIRED', 'This code has expired; send a new one')
+    if (check.result === 'wrong') return false
+    methods.recordUse(method.id, now, null)
+    return true
   }
 
   async function useRecoveryCode(
@@ -183,22 +186,16 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
     actor: string,
   ): Promise<{ recoveryCodesRemaining: number }> {
     requirePending(resolved)
-    const outcome = attempt(
-      resolved,
-      actor,
-      'recovery-code',
-      (now) => {
-        if (!services.recovery.consume(resolved.account.id, code, now)) return false
-        // In the same transaction as the consumption: no code is ever used without its audit row (S21, S22).
-        const left = services.recovery.remaining(resolved.account.id).remaining
-        audit.append(
-          { actor, event: 'recovery-code.used', accountId: resolved.account.id, detail: { remaining: left } },
-          now,
-        )
-        return true
-      },
-      null,
-    )
+    const outcome = attempt(resolved, actor, (now) => {
+      if (!services.recovery.consume(resolved.account.id, code, now)) return { factor: 'recovery-code', right: false }
+      // In the same transaction as the consumption: no code is ever used without its audit row (S21, S22).
+      const left = services.recovery.remaining(resolved.account.id).remaining
+      audit.append(
+        { actor, event: 'recovery-code.used', accountId: resolved.account.id, detail: { remaining: left } },
+        now,
+      )
+      return { factor: 'recovery-code', right: true }
+    })
     if (!outcome.ok) throw outcome.error
     const { remaining } = services.recovery.remaining(resolved.account.id)
     // S12: the owner hears of it at once.
