@@ -14,7 +14,7 @@ import {
   type Summary,
 } from './figure-report'
 import { openFloorDb } from './floor-db'
-import { openSignInWritesFloor } from './sign-in-writes-floor'
+import { openSignInFloor } from './sign-in-floor'
 import { importSize, measureImport } from './import-suite'
 import { machineInfo } from './machine-info'
 import { defaultTaskTimeMs } from './measure-task'
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
 
     bench = await open()
     const floor = openFloorDb(join(temp, 'floor.db'), clock.now())
-    const writesFloor = openSignInWritesFloor(floor)
+    const writesFloor = openSignInFloor(floor)
     // ONE Argon2id hash for every seeded account (the cost of a hash is measured on its own).
     const sharedHash = await bench.deps.hasher.hash('seeded-accounts-share-this-password')
     const fixture = await timed('enrolling the sign-in account (TOTP, email, SMS)', () =>

@@ -10,7 +10,7 @@ import type { BenchKeyhold, ManualClock } from './bench-keyhold'
 import { figure, targets, type Figure, type Target } from './figure-report'
 import type { FloorDb } from './floor-db'
 import { measure, measureTogether } from './measure-task'
-import type { SignInWritesFloor } from './sign-in-writes-floor'
+import type { SignInFloor } from './sign-in-floor'
 
 /**
  * The sign-in checks through the real services, each next to its floor:
@@ -100,16 +100,16 @@ const totpFloorNote =
 const codeFloorNote =
   'Code floor: HMAC-SHA256 of the code + one read by unique key + one DELETE, in one IMMEDIATE transaction on the same kind of file.'
 
-const writesFloorNote =
-  "Sign-in writes floor: the floor above plus the rows a sign-in must write in the same transaction — the session made active (S14), the account's last sign-in, an audit row with its index entry and the chain head beside it, chained by HMAC-SHA256 (S22). Keyhold's own target, so that what the service adds is told apart from what the disk costs; the issue's target is the line against the one-row floor."
+const signInFloorNote =
+  "Sign-in floor: what the requirements make every check do, done with prepared statements and nothing else, in one IMMEDIATE transaction — session and lock read (S13, S14), method read and AES-256-GCM decrypt (S20), the step or code consumed (S7, S8), the session made active, the last sign-in, an audit row chained by HMAC-SHA256 with its index entry and the chain head (S22). Keyhold's own target: what the service adds on top of the work it cannot skip."
 
-/** Mean (≤ 2× floor) and p99 (< 2 ms) of one check against its floor, and the mean against the sign-in writes floor. */
+/** Mean (≤ 2× floor) and p99 (< 2 ms) of one check against its floor, and the mean against the sign-in floor. */
 function checkFigures(
   label: string,
   size: number,
   value: { mean: number; p99: number },
   floor: { mean: number; p99: number },
-  writesFloor: { mean: number },
+  signInFloor: { mean: number },
   note: string,
 ) {
   return [
@@ -122,12 +122,12 @@ function checkFigures(
       note,
     }),
     figure({
-      name: within(`${label}, mean vs the sign-in writes floor`, size),
+      name: within(`${label}, mean vs the sign-in floor (required work)`, size),
       value: value.mean,
       unit: 'ms',
       target: targets.ratioAtMost(2),
-      floor: writesFloor.mean,
-      note: writesFloorNote,
+      floor: signInFloor.mean,
+      note: signInFloorNote,
     }),
     figure({
       name: within(`${label}, p99`, size),
@@ -146,7 +146,7 @@ export async function measureSignInChecks(
   fixture: SignInFixture,
   clock: ManualClock,
   floor: FloorDb,
-  writesFloor: SignInWritesFloor,
+  signInFloor: SignInFloor,
   size: number,
 ): Promise<Figure[]> {
   const { challenge } = bench.services
@@ -162,7 +162,7 @@ export async function measureSignInChecks(
     floor.putCode(raw.subject, raw.code, raw.now + 300_000)
   }
 
-  const [totp, totpFloor, totpWritesFloor] = await measureTogether([
+  const [totp, totpFloor, totpSignInFloor] = await measureTogether([
     {
       name: within('TOTP check (service)', size),
       fn: () => challenge.verifyCode(service.resolved!, fixture.totp.methodId, service.code, actor),
@@ -188,15 +188,15 @@ export async function measureSignInChecks(
       },
     },
     {
-      name: within('TOTP check (sign-in writes floor)', size),
+      name: within('TOTP check (sign-in floor)', size),
       fn: () => {
-        raw.ok = writesFloor.verifyTotp(raw.session, raw.code, raw.now) && raw.ok
+        raw.ok = signInFloor.verifyTotp(raw.session, raw.code, raw.now) && raw.ok
       },
       options: {
         beforeEach: () => {
           raw.now = floor.nextStep()
           raw.code = floor.totpCode(1, raw.now)
-          raw.session = writesFloor.pendingSession(raw.now)
+          raw.session = signInFloor.pendingSession(raw.now)
         },
       },
     },
@@ -210,7 +210,7 @@ export async function measureSignInChecks(
     await challenge.sendCode(service.resolved, methodId, actor)
     service.code = bench.senders.lastCode(to)
   }
-  const [email, sms, codeFloor, codeWritesFloor] = await measureTogether([
+  const [email, sms, codeFloor, codeSignInFloor] = await measureTogether([
     {
       name: within('email code check (service)', size),
       fn: () => challenge.verifyCode(service.resolved!, fixture.email.methodId, service.code, actor),
@@ -229,14 +229,14 @@ export async function measureSignInChecks(
       options: { beforeEach: nextCode },
     },
     {
-      name: within('code check (sign-in writes floor)', size),
+      name: within('code check (sign-in floor)', size),
       fn: () => {
-        raw.ok = writesFloor.verifyCode(raw.session, raw.subject, raw.code, raw.now) && raw.ok
+        raw.ok = signInFloor.verifyCode(raw.session, raw.subject, raw.code, raw.now) && raw.ok
       },
       options: {
         beforeEach: () => {
           nextCode()
-          raw.session = writesFloor.pendingSession(raw.now)
+          raw.session = signInFloor.pendingSession(raw.now)
         },
       },
     },
@@ -244,9 +244,17 @@ export async function measureSignInChecks(
   if (!raw.ok) throw new Error('a floor refused a right code')
 
   return [
-    ...checkFigures('TOTP sign-in check', size, totp, totpFloor, totpWritesFloor, totpFloorNote),
-    ...checkFigures('email code sign-in check', size, email, codeFloor, codeWritesFloor, codeFloorNote),
-    ...checkFigures('SMS code sign-in check', size, sms, codeFloor, codeWritesFloor, codeFloorNote),
+    figure({
+      name: within('sign-in floor (required work, TOTP) against the one-row floor', size),
+      value: totpSignInFloor.mean,
+      unit: 'ms',
+      target: null,
+      floor: totpFloor.mean,
+      note: 'How much of the 2× budget the required reads and writes use before any service code runs.',
+    }),
+    ...checkFigures('TOTP sign-in check', size, totp, totpFloor, totpSignInFloor, totpFloorNote),
+    ...checkFigures('email code sign-in check', size, email, codeFloor, codeSignInFloor, codeFloorNote),
+    ...checkFigures('SMS code sign-in check', size, sms, codeFloor, codeSignInFloor, codeFloorNote),
   ]
 }
 
