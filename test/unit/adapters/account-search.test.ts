@@ -145,7 +145,7 @@ describe('choosing a search plan', () => {
   const at100k = (matches: number, words: string[], offset = 0) =>
     chooseSearchPlan({ matches, accounts: 100_000, offset, limit: 50, words })
 
-  it('walks the username index for dense matches and sorts sparse ones (figures from the bench set of 100,000)', () => {
+  it('walks the username index for dense matches and deep pages, and sorts sparse ones (figures from the bench set of 100,000)', () => {
     // "s" matches the email domain of most accounts: a few hundred index entries hold a page.
     expect(at100k(82_611, ['s'])).toEqual({ kind: 'walk', test: 'match', rows: expect.any(Number) })
     // A single first letter: the set of matching ids, then a short walk.
@@ -155,7 +155,9 @@ describe('choosing a search plan', () => {
     // One first name (bunched in username order) and a name with a surname: the sort.
     expect(at100k(1_668, ['wi'])).toEqual({ kind: 'sort' })
     expect(at100k(36, ['william', 'br'])).toEqual({ kind: 'sort' })
-    // A deep page of a dense search still walks, within an allowance of entries.
+    // A deeper page makes the sort keep every row before it: a walk pays with fewer matches.
+    expect(at100k(7_208, ['w'], 500)).toMatchObject({ kind: 'walk', test: 'set' })
+    // The last pages of a dense search: the whole index, with the set of matching ids.
     const deep = at100k(82_611, ['s'], 60_000)
     expect(deep.kind === 'walk' ? deep.rows : 'sort').toBeNull()
   })

@@ -97,10 +97,17 @@ export type SearchPlan =
 
 /**
  * Costs in µs, measured on the bench's seeded set of 100,000 accounts (bench/seed-accounts.ts).
- * The sort's is its cheapest case (dense matches, read in table order); sparse matches cost it
- * 2–4 times as much, so a walk is chosen a little less often than it would pay.
+ * The sort's per match is its cheapest case (dense matches, read in table order); sparse matches
+ * cost it 2–4 times as much, so a walk is chosen a little less often than it would pay. A deep
+ * page makes the sort keep every row before it (1.5–6 µs a row measured; 3 taken).
  */
-const searchCost = { sortPerMatch: 0.5, setPerMatch: 0.25, setPerEntry: 0.1, matchPerEntryPerWord: 25 } as const
+const searchCost = {
+  sortPerMatch: 0.5,
+  sortPerKept: 3,
+  setPerMatch: 0.25,
+  setPerEntry: 0.1,
+  matchPerEntryPerWord: 25,
+} as const
 /**
  * A walk may read this many times the entries it expects (matches spread evenly in username
  * order) before it gives up: matches can bunch up (one first name, one letter), and only a walk
@@ -121,7 +128,7 @@ export function chooseSearchPlan(input: {
   if (matches <= 0 || accounts <= 0) return { kind: 'sort' }
   const expected = Math.ceil(((offset + limit) * accounts) / matches)
   const allowed = Math.min(accounts, walkAllowance * expected)
-  const sort = searchCost.sortPerMatch * matches
+  const sort = searchCost.sortPerMatch * matches + searchCost.sortPerKept * Math.min(matches, offset + limit)
   const short = words.every((word) => [...word].length <= 3)
   const walks = [
     {
