@@ -1,4 +1,4 @@
-import { ftsPrefixQuery } from '../electron/main/adapters/sqlite/sqlite-account-repo'
+import { ftsPrefixQuery } from '../electron/main/adapters/sqlite/sqlite-account-search'
 import type { BenchKeyhold } from './bench-keyhold'
 import { figure, targets, type Figure } from './figure-report'
 import { measureTogether } from './measure-task'

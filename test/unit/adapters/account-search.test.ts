@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openAndMigrate, type SqliteDatabase } from '../../../electron/main/adapters/sqlite/open-database'
+import { createSqliteAccountRepo } from '../../../electron/main/adapters/sqlite/sqlite-account-repo'
 import {
   chooseSearchPlan,
-  createSqliteAccountRepo,
   createSqliteAccountSearch,
   type SearchPlan,
-} from '../../../electron/main/adapters/sqlite/sqlite-account-repo'
+} from '../../../electron/main/adapters/sqlite/sqlite-account-search'
 import type { AccountRepo } from '../../../electron/main/services/ports'
 
 /**
