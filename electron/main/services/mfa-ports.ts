@@ -50,6 +50,8 @@ export interface MethodRepo {
   deleteAllForAccount(accountId: number): number
   /** The method types of every account that has any (coverage). */
   typesByAccount(): Map<number, MethodType[]>
+  /** The method types of each of these accounts, each type once, in the order first added (a page of the admin list). */
+  typesFor(accountIds: readonly number[]): Map<number, MethodType[]>
 }
 
 export interface EnrollmentRecord {

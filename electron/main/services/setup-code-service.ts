@@ -21,6 +21,8 @@ export interface SetupCodeStore {
   put(accountId: number, codeHash: string, now: number, expiresAt: number): void
   get(accountId: number): { codeHash: string; expiresAt: number } | null
   delete(accountId: number): void
+  /** Which of these accounts have a setup code stored (a page of the admin list). */
+  withCodes(accountIds: readonly number[]): Set<number>
 }
 
 /** The password hash of an account waiting for its setup code: no password verifies against it. */

@@ -4,7 +4,7 @@ import { createHandlers } from '../../../electron/main/ipc/handlers'
 import { createRouter } from '../../../electron/main/ipc/router'
 import { channels, channelNames } from '../../../electron/shared/channels'
 import { actor, createCoreFixture, goodPassword, type CoreFixture } from '../support/core-fixture'
-import { enrollTotp, refusal } from '../support/mfa-helpers'
+import { enrollEmail, enrollTotp, refusal } from '../support/mfa-helpers'
 
 const day = 24 * 3_600_000
 const win = (n: number) => ({ clientKey: `window:${n}`, transport: 'window' as const })
@@ -171,6 +171,25 @@ describe('account administration', () => {
     expect(f.services.admin.list({ search: 'builder', limit: 10, offset: 0 }).total).toBe(0)
     f.accounts.deleteAccount('user00', actor)
     expect(f.services.admin.list({ search: 'user00', limit: 10, offset: 0 }).total).toBe(0)
+  })
+
+  it("a page of the list reads each row's methods, setup code and policy at once, and shows what a single read shows", async () => {
+    await enrollTotp(f, 'alice')
+    await enrollEmail(f, 'alice', 'alice@example.org')
+    await f.services.admin.create({ username: 'carol', role: 'user' }, actor)
+    await f.services.admin.create({ username: 'dave', role: 'admin' }, actor)
+    f.services.policy.set(
+      { site: { ...defaultRules, enforcement: 'required', gracePeriodDays: 2 }, roles: { admin: { ...defaultRules } } },
+      actor,
+    )
+    const page = f.services.admin.list({ limit: 10, offset: 0 })
+    expect(page.accounts.map((a) => [a.username, a.mfa.state, a.mfa.methods, a.setupCodePending])).toEqual([
+      ['alice', 'enrolled', ['totp', 'email'], false],
+      ['bob', 'grace', [], false],
+      ['carol', 'grace', [], true],
+      ['dave', 'none', [], true],
+    ])
+    for (const row of page.accounts) expect(row).toEqual(f.services.admin.get(row.username))
   })
 
   it('coverage counts accounts by MFA state and lists the non-compliant ones', async () => {

@@ -69,6 +69,12 @@ export function createSqliteMethodRepo(db: SqliteDatabase): MethodRepo {
     'SELECT account_id, group_concat(DISTINCT type) AS types FROM mfa_methods GROUP BY account_id',
   )
 
+  // One read for a page of accounts: the ids go in as a JSON array.
+  const typesOfPage = db.prepare<[string], { account_id: number; type: MethodType }>(
+    `SELECT account_id, type FROM mfa_methods WHERE account_id IN (SELECT value FROM json_each(?))
+     ORDER BY account_id, created_at, id`,
+  )
+
   return {
     listActive: (accountId) => list.all(accountId).map(toRecord),
     find: (accountId, id) => {
@@ -95,6 +101,15 @@ export function createSqliteMethodRepo(db: SqliteDatabase): MethodRepo {
     recordUse: (id, at, step) => void recordUse.run(at, step, id),
     delete: (id) => void remove.run(id),
     deleteAllForAccount: (accountId) => removeAll.run(accountId).changes,
+    typesFor: (accountIds) => {
+      const types = new Map<number, MethodType[]>()
+      for (const row of typesOfPage.all(JSON.stringify(accountIds))) {
+        const own = types.get(row.account_id) ?? []
+        if (!own.includes(row.type)) own.push(row.type)
+        types.set(row.account_id, own)
+      }
+      return types
+    },
     typesByAccount: () => new Map(types.all().map((row) => [row.account_id, row.types.split(',') as MethodType[]])),
   }
 }

@@ -11,6 +11,11 @@ export function createSqliteSetupCodeStore(db: SqliteDatabase): SetupCodeStore {
     'SELECT code_hash, expires_at FROM setup_codes WHERE account_id = ?',
   )
   const remove = db.prepare<[number]>('DELETE FROM setup_codes WHERE account_id = ?')
+  const among = db
+    .prepare<[string], number>(
+      'SELECT account_id FROM setup_codes WHERE account_id IN (SELECT value FROM json_each(?))',
+    )
+    .pluck()
   return {
     put: (accountId, codeHash, now, expiresAt) => void put.run(accountId, codeHash, now, expiresAt),
     get: (accountId) => {
@@ -18,5 +23,6 @@ export function createSqliteSetupCodeStore(db: SqliteDatabase): SetupCodeStore {
       return row ? { codeHash: row.code_hash, expiresAt: row.expires_at } : null
     },
     delete: (accountId) => void remove.run(accountId),
+    withCodes: (accountIds) => new Set(among.all(JSON.stringify(accountIds))),
   }
 }
