@@ -16,6 +16,8 @@ import { codeHash, floorSecret, hotp, type FloorDb } from './floor-db'
  * This floor tells a slow service apart from a slow disk.
  */
 export interface SignInFloor {
+  /** Adds account rows until there are `count`, about as wide as the product's (names, email, Argon2id hash). */
+  grow(count: number): void
   /** A session waiting for its second factor, as a password sign-in leaves it (untimed set-up). */
   pendingSession(nowMs: number): string
   /** TOTP on method row 1 of the floor, then the sign-in's writes. */
@@ -51,8 +53,8 @@ export function openSignInFloor(floor: FloorDb): SignInFloor {
       created_at INTEGER NOT NULL, step_up_at INTEGER NOT NULL, last_seen_at INTEGER NOT NULL
     ) STRICT;
     CREATE TABLE IF NOT EXISTS floor_accounts (
-      id INTEGER PRIMARY KEY, failed_attempts INTEGER NOT NULL DEFAULT 0, locked_until INTEGER,
-      last_sign_in_at INTEGER, updated_at INTEGER NOT NULL
+      id INTEGER PRIMARY KEY, profile TEXT NOT NULL DEFAULT '', failed_attempts INTEGER NOT NULL DEFAULT 0,
+      locked_until INTEGER, last_sign_in_at INTEGER, updated_at INTEGER NOT NULL
     ) STRICT;
     CREATE TABLE IF NOT EXISTS floor_sealed_secrets (id INTEGER PRIMARY KEY, sealed BLOB NOT NULL) STRICT;
     INSERT OR IGNORE INTO floor_accounts (id, updated_at) VALUES (${accountId}, 0);
@@ -139,7 +141,18 @@ export function openSignInFloor(floor: FloorDb): SignInFloor {
     return true
   })
 
+  const countAccounts = db.prepare<[], number>('SELECT count(*) FROM floor_accounts').pluck()
+  const insertAccount = db.prepare<[number, string]>(
+    'INSERT INTO floor_accounts (id, profile, updated_at) VALUES (?, ?, 0)',
+  )
+
   return {
+    grow(count) {
+      const have = countAccounts.get()!
+      db.transaction(() => {
+        for (let id = have + 1; id <= count; id += 1) insertAccount.run(id, floorSecret(id).toString('hex').repeat(4))
+      }).immediate()
+    },
     pendingSession(nowMs) {
       sessions += 1
       const id = `floor-session-${sessions}-${floorSecret(sessions).toString('hex')}`
