@@ -8,7 +8,7 @@ import { clearFailures, currentLock, registerFailure } from './failure-counter'
 import { totpSecretContext, type MfaDeps } from './mfa-deps'
 import type { MethodRecord } from './mfa-ports'
 import { challengeMethods, requireAllowed, usableMethods } from './method-policy'
-import { setupRequirement } from '../domain/mfa-policy'
+import { setupRequirement, type EffectivePolicy } from '../domain/mfa-policy'
 import { maskedFor, toMethodView } from './method-view'
 import type { NotificationService } from './notification-service'
 import type { AccountRecord } from './ports'
@@ -58,12 +58,12 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
     }
   }
 
-  function requireMethod(account: AccountRecord, methodId: number): MethodRecord {
+  function requireMethod(account: AccountRecord, methodId: number, policy = deps.policy(account.role)): MethodRecord {
     const method = methods.find(account.id, methodId)
     if (!method) throw new AppError('NOT_FOUND', 'This method was not found')
     // challengeMethods without listing them on every check: an allowed method is always offered;
     // a disallowed one only while the account has no allowed method left.
-    const allowed = deps.policy(account.role).mfa.allowedMethods.includes(method.type)
+    const allowed = policy.mfa.allowedMethods.includes(method.type)
     if (!allowed && usableMethods(deps, account).length > 0) requireAllowed(deps, account, method.type)
     return method
   }
@@ -90,7 +90,7 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
   function attempt(
     resolved: ResolvedSession,
     actor: string,
-    check: (now: number, account: AccountRecord) => Checked,
+    check: (now: number, account: AccountRecord, policy: EffectivePolicy) => Checked,
   ): Outcome {
     return uow.tx((): Outcome => {
       const now = clock.now()
@@ -101,13 +101,15 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
       const account = deps.accounts.findById(resolved.account.id)!
       const lock = currentLock(account, now)
       if (lock) return { ok: false, error: lock }
-      const { factor, right: result } = check(now, account)
+      // Read once for the whole check: the policy cannot change inside this write transaction.
+      const policy = deps.policy(account.role)
+      const { factor, right: result } = check(now, account, policy)
       if (result instanceof AppError) return { ok: false, error: result }
       if (!result) {
         const failure = registerFailure(deps, account, now, actor, 'sign-in.factor-failed', factor)
         if (failure.locked) return { ok: false, error: failure.locked }
         const count = sessions.addFactorFailure(session.id)
-        const limit = deps.policy(account.role).challengeFailureLimit
+        const limit = policy.challengeFailureLimit
         if (count >= limit) {
           sessions.end(session.id, now)
           audit.append(
@@ -127,7 +129,7 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
       // may only set up an allowed method (S14), like a sign-in without any method.
       // The cheap policy check first: listing the methods is only needed past a Required deadline.
       const mustEnroll =
-        setupRequirement(deps.policy(account.role).mfa, account.createdAt, now).state === 'required' &&
+        setupRequirement(policy.mfa, account.createdAt, now).state === 'required' &&
         usableMethods(deps, account).length === 0
       if (mustEnroll) {
         sessions.requireSetup(session.id, now)
@@ -143,10 +145,10 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
 
   function verifyCode(resolved: ResolvedSession, methodId: number, code: string, actor: string): void {
     requirePending(resolved)
-    const outcome = attempt(resolved, actor, (now, account) => {
+    const outcome = attempt(resolved, actor, (now, account, policy) => {
       // Read inside the transaction: the last accepted step is what makes replay impossible (S7).
       // An unknown or refused method throws here, before anything is written.
-      const method = requireMethod(account, methodId)
+      const method = requireMethod(account, methodId, policy)
       return {
         factor: method.type,
         right: method.type === 'totp' ? checkTotp(method, code, now) : checkCode(resolved, method, code, now),
