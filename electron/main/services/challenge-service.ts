@@ -101,7 +101,8 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
       const account = deps.accounts.findById(resolved.account.id)!
       const lock = currentLock(account, now)
       if (lock) return { ok: false, error: lock }
-      // Read once for the whole check: the policy cannot change inside this write transaction.
+      // Read once here for the method check, the failure limit and the setup requirement (the helpers
+      // that list usable methods read it again, and see the same version: this transaction holds the write lock).
       const policy = deps.policy(account.role)
       const { factor, right: result } = check(now, account, policy)
       if (result instanceof AppError) return { ok: false, error: result }

@@ -92,6 +92,20 @@ describe('TOTP (S4, S6)', () => {
     )
   })
 
+  it('S4: refuses, without throwing, a secret under 128 bits or parameters no enrollment writes', () => {
+    const secret = new Uint8Array(seeds.sha1)
+    const params: TotpParams = { algorithm: 'sha1', digits: 6, period: 30 }
+    const now = 1_700_000_010_000
+    const code = totpCodeAt(secret, params, now)
+    const verify = (s: Uint8Array, p: TotpParams, at = now) =>
+      totpEngine.verify({ secret: s, code, params: p, nowMs: at, afterStep: null })
+    expect(verify(secret, params)).toBe(Math.floor(now / 30_000))
+    expect(verify(secret.subarray(0, 15), params)).toBeNull()
+    expect(verify(secret, { ...params, period: 0 } as unknown as TotpParams)).toBeNull()
+    expect(verify(secret, { ...params, digits: 7 } as unknown as TotpParams)).toBeNull()
+    expect(verify(secret, params, Number.NaN)).toBeNull()
+  })
+
   it('refuses codes of the wrong shape without throwing', () => {
     const secret = new Uint8Array(seeds.sha1)
     const params: TotpParams = { algorithm: 'sha1', digits: 6, period: 30 }

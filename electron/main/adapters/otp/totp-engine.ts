@@ -13,6 +13,8 @@ import type { TotpAlgorithm, TotpEngine, TotpParams } from '../../services/mfa-p
  * steps) and is tested against the RFC 6238 vectors, oathtool and otplib.
  */
 const crypto = new NodeCryptoPlugin()
+/** RFC 4226 section 4, R6: a shared secret of at least 128 bits. */
+const minSecretBytes = 16
 const base32 = new ScureBase32Plugin()
 
 function epochSeconds(ms: number): number {
@@ -46,6 +48,9 @@ export const totpEngine: TotpEngine = {
     }),
   base32: (secret) => base32.encode(secret, { padding: false }),
   verify: ({ secret, code, params, nowMs, afterStep }) => {
+    // Fails closed on a row no enrollment could have written (S4: secrets of at least 128 bits).
+    if (secret.length < minSecretBytes || (params.digits !== 6 && params.digits !== 8)) return null
+    if (!Number.isInteger(params.period) || params.period <= 0 || !Number.isFinite(nowMs)) return null
     if (code.length !== params.digits || !/^\d+$/.test(code)) return null
     const current = Math.floor(epochSeconds(nowMs) / params.period)
     // S6: one step of drift either way. From the newest step down, so that if two steps share a code
