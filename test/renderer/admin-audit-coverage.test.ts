@@ -54,6 +54,9 @@ describe('the audit CSV and filters', () => {
     ])
     const formula = auditCsv([{ ...auditEntries[3]!, actor: '=cmd|calc', account: '+1' }])
     expect(formula.split('\r\n')[1]).toBe("1,2026-11-20T09:00:00.000Z,account.created,'+1,'=cmd|calc,")
+    // S28: the same rule as the account export: an E.164 number is data, left as it is; a tab or CR is neutralised.
+    const phone = auditCsv([{ ...auditEntries[3]!, actor: '\t@SUM(A1)', account: '+442079460958' }])
+    expect(phone.split('\r\n')[1]).toBe("1,2026-11-20T09:00:00.000Z,account.created,+442079460958,'\t@SUM(A1),")
   })
 
   it('filters by event text (any case) and by a time range in local time, to the minute', () => {
