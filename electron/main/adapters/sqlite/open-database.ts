@@ -28,7 +28,7 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): S
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = FULL')
     db.pragma('foreign_keys = ON')
-    // Migration 5 keys the names it finds in old audit rows exactly as the application keys usernames.
+    // The ids_never_reused migration keys the names it finds in old audit rows exactly as the application keys usernames.
     db.function('keyhold_username_key', { deterministic: true }, (name: unknown) =>
       typeof name === 'string' ? usernameKey(name) : null,
     )

@@ -11,7 +11,7 @@ import type { SettingsStore } from './sqlite-settings'
  * inserted or deleted row. Triggers refuse UPDATE and DELETE on the table.
  *
  * S29: a row names the account it was about. Version 2 of the MAC body (every
- * row written since migration 5) covers the username; version-1 rows, written
+ * row written since the ids_never_reused migration) covers the username; version-1 rows, written
  * before, keep verifying with their own body and are never rewritten, and their
  * account's name comes from audit_legacy_names (filled by that migration).
  */
@@ -189,7 +189,7 @@ export function createSqliteAuditLog(db: SqliteDatabase, settings: SettingsStore
       let newestVersion = 1
       for (const row of all.iterate()) {
         rows += 1
-        // Version 1 is only for rows written before migration 5: none may follow a version-2 row.
+        // Version 1 is only for rows written before the ids_never_reused migration: none may follow a version-2 row.
         if (row.mac_version < newestVersion) {
           return { ok: false, rows, problem: `row ${row.id} uses an older MAC version than the rows before it` }
         }

@@ -1,5 +1,5 @@
 -- keyhold:foreign-keys-off
--- Keyhold schema 5 (S29): ids are never reused, and the audit log keeps the
+-- Keyhold schema 6 (S29): ids are never reused, and the audit log keeps the
 -- username an entry was about.
 --
 -- The marker above runs this file with foreign keys off (see db/migrator.ts):

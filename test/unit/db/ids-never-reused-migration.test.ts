@@ -12,8 +12,8 @@ import { createSqliteAuditLog } from '../../../electron/main/adapters/sqlite/sql
 import { createSqliteSettings } from '../../../electron/main/adapters/sqlite/sqlite-settings'
 
 /**
- * S29: migration 5 rebuilds accounts and mfa_methods with AUTOINCREMENT and names the accounts of
- * old audit rows. Run on a populated schema-4 file: nothing that hangs off an account may be lost.
+ * S29: the ids_never_reused migration rebuilds accounts and mfa_methods with AUTOINCREMENT and names the accounts of
+ * old audit rows. Run on a populated file of the schema before it: nothing that hangs off an account may be lost.
  */
 const version = migrations.findIndex((m) => m.name === 'ids_never_reused') + 1
 const upTo = (n: number) => migrations.slice(0, n)
@@ -22,7 +22,7 @@ let dir: string
 let db: Database.Database
 const key = new Uint8Array(randomBytes(32))
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'keyhold-migrate-5-'))
+  dir = mkdtempSync(join(tmpdir(), 'keyhold-migrate-ids-'))
   db = openDatabase(join(dir, 'keyhold.db'))
 })
 afterEach(() => {
@@ -30,7 +30,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-/** Audit rows as Keyhold wrote them before schema 5: MAC body version 1, no username. */
+/** Audit rows as Keyhold wrote them before that migration: MAC body version 1, no username. */
 function writeVersion1Audit(rows: { event: string; accountId: number | null; detail?: object }[]): void {
   let previous = 'keyhold-audit-genesis'
   rows.forEach((row, index) => {
@@ -47,7 +47,7 @@ function writeVersion1Audit(rows: { event: string; accountId: number | null; det
   )
 }
 
-function populateSchema4(): void {
+function populateBefore(): void {
   migrate(db, upTo(version - 1))
   const account = db.prepare(
     `INSERT INTO accounts (id, username, username_key, display_name, email, role, password_hash, password_changed_at, created_at, updated_at, password_short)
@@ -83,9 +83,9 @@ function populateSchema4(): void {
 
 const dump = (sql: string) => db.prepare(sql).all()
 
-describe('migration 5 on a populated file (S29)', () => {
+describe('the ids_never_reused migration on a populated file (S29)', () => {
   it('keeps every method, session, code, enrollment and setup code; rebuilds search; ids never come back', () => {
-    populateSchema4()
+    populateBefore()
     const children = [
       'SELECT * FROM mfa_methods ORDER BY id',
       'SELECT * FROM sessions ORDER BY id',
@@ -151,7 +151,7 @@ describe('migration 5 on a populated file (S29)', () => {
   })
 
   it('names the account of every old audit row, verifies old and new rows in one chain, and filters by name', () => {
-    populateSchema4()
+    populateBefore()
     migrate(db, upTo(version))
     const audit = createSqliteAuditLog(db, createSqliteSettings(db), key)
     expect(audit.verify()).toEqual({ ok: true, rows: 8, problem: null })
