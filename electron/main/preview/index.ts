@@ -8,6 +8,7 @@ import { describeStartupError, openKeyhold, type Keyhold } from '../composition/
 import { createHandlers } from '../ipc/handlers'
 import { createRouter, createUnavailableRouter, type Router } from '../ipc/router'
 import { createPreviewServer, type PreviewServer } from './preview-server'
+import { previewStartupLine } from './startup-line'
 
 /**
  * `node out/main/preview.js [--port N] [--data-dir DIR]` — the browser preview
@@ -67,7 +68,7 @@ async function openRouter(dataDir: string): Promise<{ router: Router; keyhold: K
   } catch (error) {
     // S19: fail closed, and let the renderer show the full-page explanation.
     const problem = describeStartupError(error, dataDir)
-    console.error(`Keyhold preview: ${problem.message}\n${problem.fix}`)
+    console.error(previewStartupLine(problem))
     return { router: createUnavailableRouter({ status: 'unavailable', problem }), keyhold: null }
   }
 }

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3'
 import { migrate, type MigrationReport } from '../../../../db/migrator'
 import { migrations } from '../../../../db/migrations'
+import { usernameKey } from '../../domain/username'
 import { prepareDatabaseFile } from '../system/private-files'
 
 export type SqliteDatabase = Database.Database
@@ -27,6 +28,10 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): S
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = FULL')
     db.pragma('foreign_keys = ON')
+    // The ids_never_reused migration keys the names it finds in old audit rows exactly as the application keys usernames.
+    db.function('keyhold_username_key', { deterministic: true }, (name: unknown) =>
+      typeof name === 'string' ? usernameKey(name) : null,
+    )
     return db
   } catch (error) {
     db.close()
