@@ -9,6 +9,7 @@ import { emailSettingKey, smsSettingKey } from '../delivery/provider-settings'
 import type { SecretStore } from '../keychain/secret-store'
 import type { SqliteDatabase } from '../sqlite/open-database'
 import { databaseFileName } from '../system/data-dir'
+import { prepareDatabaseFile } from '../system/private-files'
 import { createSqliteSettings, type SettingsStore } from '../sqlite/sqlite-settings'
 import { keychainAccountFor, setupCodeKeySetting, VaultKeyError } from './open-vault'
 
@@ -80,6 +81,7 @@ export async function settleInterruptedRotationIn(
 ): Promise<SettleOutcome> {
   const file = join(dataDir, databaseFileName)
   if (!existsSync(file)) return 'none'
+  prepareDatabaseFile(file, { create: false })
   const db = new Database(file, {
     fileMustExist: true,
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
