@@ -45,6 +45,11 @@ export const SYSTEM_REQUIREMENTS = [
   { what: 'zbarimg', command: 'zbarimg', pkg: 'zbar-tools' },
   // gdbus asks the Secret Service whether its collection is locked (a locked keychain, not a lost key).
   { what: 'gdbus', command: 'gdbus', pkg: 'libglib2.0-bin' },
+  // The bench compares `keyhold auth` with pam_oath through pamtester, and counts fsyncs with strace.
+  // A PAM module is a library, not a program: `libFile` is looked for in the multiarch library folders.
+  { what: 'pam_oath', libFile: 'security/pam_oath.so', pkg: 'libpam-oath' },
+  { what: 'pamtester', command: 'pamtester', pkg: 'pamtester' },
+  { what: 'strace', command: 'strace', pkg: 'strace' },
   ...BUILD_REQUIREMENTS,
 ]
 
@@ -61,6 +66,18 @@ function onPath(command) {
   // root's PATH usually has the sbin folders, a user's may not: look there too.
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin']
   return dirs.some((dir) => dir !== '' && isExecutable(join(dir, command)))
+}
+
+/** Debian's multiarch library folders: /usr/lib/x86_64-linux-gnu, /usr/lib/aarch64-linux-gnu, … */
+function multiarchDirs() {
+  try {
+    return readdirSync('/usr/lib')
+      .filter((entry) => entry.includes('-linux-'))
+      .map((entry) => join('/usr/lib', entry))
+  } catch {
+    // No /usr/lib: nothing more to look at.
+    return []
+  }
 }
 
 function pkgConfigDirs() {
@@ -80,8 +97,13 @@ function hasPkgConfig(name) {
   return pkgConfigDirs().some((dir) => existsSync(join(dir, `${name}.pc`)))
 }
 
+function inLibDirs(file) {
+  return multiarchDirs().some((dir) => existsSync(join(dir, file)))
+}
+
 function isPresent(requirement) {
   if (requirement.path) return isExecutable(requirement.path)
+  if (requirement.libFile) return inLibDirs(requirement.libFile)
   if (requirement.command) return onPath(requirement.command)
   return hasPkgConfig(requirement.pkgConfig)
 }
