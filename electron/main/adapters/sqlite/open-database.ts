@@ -3,6 +3,7 @@ import { migrate, type MigrationReport } from '../../../../db/migrator'
 import { migrations } from '../../../../db/migrations'
 import { usernameKey } from '../../domain/username'
 import { prepareDatabaseFile } from '../system/private-files'
+import { countCommits } from './commit-counter'
 
 export type SqliteDatabase = Database.Database
 
@@ -32,6 +33,7 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): S
     db.function('keyhold_username_key', { deterministic: true }, (name: unknown) =>
       typeof name === 'string' ? usernameKey(name) : null,
     )
+    countCommits(db)
     return db
   } catch (error) {
     db.close()
