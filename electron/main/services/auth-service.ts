@@ -278,7 +278,16 @@ export function createAuthService(deps: AuthDeps) {
     })
   }
 
-  return { signIn, resolveSession, flushActivity, signOut, confirmPassword, requireStepUp, sessionView, completeRequiredSetup }
+  return {
+    signIn,
+    resolveSession,
+    flushActivity,
+    signOut,
+    confirmPassword,
+    requireStepUp,
+    sessionView,
+    completeRequiredSetup,
+  }
 }
 
 export type AuthService = ReturnType<typeof createAuthService>
