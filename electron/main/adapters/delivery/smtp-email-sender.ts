@@ -1,4 +1,3 @@
-import { createTransport } from 'nodemailer'
 import { AppError } from '../../domain/app-error'
 import type { OutgoingEmail } from '../../services/delivery-ports'
 import {
@@ -103,6 +102,9 @@ export async function sendSmtpEmail(
       'the SMTP settings would send the user name and password without encryption; an administrator must choose STARTTLS or TLS, or confirm "no encryption" for this server',
     )
   }
+  // Loaded at the first email: every command that opens Keyhold would pay for it otherwise (issue 15).
+  const nodemailer = await import('nodemailer')
+  const { createTransport } = (nodemailer as typeof nodemailer & { default?: typeof nodemailer }).default ?? nodemailer
   const transport = createTransport({
     host: config.host,
     port: config.port,
