@@ -42,13 +42,22 @@ const allowedMixes: readonly ReadonlySet<string>[] = [
   new Set(['Latin', 'Han', 'Hangul']),
 ]
 
+// Per character, as the search runs every script's test: an import of many names meets few characters.
+const scriptCache = new Map<string, readonly string[] | null>()
+
 function scriptsOf(character: string): readonly string[] | null {
-  if (anyScript.test(character)) return null
-  return scriptTests.filter(([, test]) => test.test(character)).map(([name]) => name)
+  let scripts = scriptCache.get(character)
+  if (scripts === undefined) {
+    scripts = anyScript.test(character) ? null : scriptTests.filter(([, test]) => test.test(character)).map(([n]) => n)
+    scriptCache.set(character, scripts)
+  }
+  return scripts
 }
 
 /** Whether the username stays within UTS #39's Highly Restrictive level. */
 export function isHighlyRestrictive(username: string): boolean {
+  // Plain ASCII letters, digits and punctuation are Latin and Common only.
+  if (/^[ -~]*$/.test(username)) return true
   const perCharacter = [...username.normalize('NFD')].map(scriptsOf).filter((s): s is readonly string[] => s !== null)
   if (perCharacter.length === 0) return true
   // Single script: one script common to every character.
