@@ -332,7 +332,7 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
         return {
           ok: false,
           error: new AppError(
-            'CONFLICT',
+            'RECOVERY_CODES_CHANGED',
             'Your recovery codes changed while this was being set up; start again to get a new set',
           ),
         }

@@ -113,7 +113,7 @@ describe('overlapping setups and recovery codes', () => {
     expect(validSets()).toBe(0)
 
     const refused = await refusal(enable(tablet.id))
-    expect(refused.code).toBe('CONFLICT')
+    expect(refused.code).toBe('RECOVERY_CODES_CHANGED')
     expect(refused.message).toMatch(/start again/i)
     expect(f.deps.methods.countActive(alice().id)).toBe(0)
     expect(f.deps.mfa.hasActiveMethod(alice().id)).toBe(false)
