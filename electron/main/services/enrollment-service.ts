@@ -323,11 +323,13 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
       if (current.type !== 'totp' && destinationTaken(account.id, current.type, current.destination!)) {
         return { ok: false, error: destinationConflict(current.type) }
       }
-      // S36: the set this setup showed becomes the one valid set. If it is gone (the last method was
-      // removed meanwhile, taking every code with it) and no other set is valid, enabling would leave an
-      // account with MFA and no recovery codes: this setup ends and a new one issues a new set.
-      const batchLive = current.recoveryBatch !== null && recoveryCodes.hasBatch(account.id, current.recoveryBatch)
-      if (!batchLive && !recoveryCodes.hasActiveSet(account.id)) {
+      // S36: the set this setup showed becomes the one valid set. If that set is gone (the last method
+      // was removed meanwhile, taking every code with it), the user would leave believing codes valid
+      // that are not; and a setup that showed none relies on the valid set, which may be gone the same
+      // way, leaving MFA without recovery codes. Either way this setup ends and a new one issues a set.
+      const showed = current.recoveryBatch !== null
+      const batchLive = showed && recoveryCodes.hasBatch(account.id, current.recoveryBatch!)
+      if (showed ? !batchLive : !recoveryCodes.hasActiveSet(account.id)) {
         discard(current)
         return {
           ok: false,

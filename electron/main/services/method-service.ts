@@ -11,8 +11,8 @@ import type { RecoveryCodeService } from './recovery-code-service'
 /**
  * The method list: rename, set preferred, remove, admin reset, and recovery
  * codes. Exactly one active method is preferred whenever any is active.
- * Callers check step-up (S15); every change is audited, ends the account's
- * other sessions and is notified (S16).
+ * The router checks step-up (S15, S32); every change is audited, ends the
+ * account's other sessions and is notified (S16).
  */
 export interface MethodServices {
   readonly recovery: RecoveryCodeService

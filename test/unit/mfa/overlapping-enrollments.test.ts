@@ -127,6 +127,22 @@ describe('overlapping setups and recovery codes', () => {
     expect(works(again.codes![0]!)).toBe(true)
   })
 
+  it('S36: a setup whose own set was taken with the last method ends, even once another set is valid', async () => {
+    const phone = await verifiedSetup('Phone')
+    const tablet = await verifiedSetup('Tablet')
+    const method = await enable(tablet.id)
+    await f.services.methods.remove(alice(), method.id, undefined, actor)
+    f.clock.advance(30_000)
+    const laptop = await verifiedSetup('Laptop')
+    await enable(laptop.id)
+    // The phone's setup showed codes that no longer exist: enabling it would leave the user trusting them.
+    expect((await refusal(enable(phone.id))).code).toBe('RECOVERY_CODES_CHANGED')
+    expect(f.deps.methods.countActive(alice().id)).toBe(1)
+    expect(validSets()).toBe(1)
+    expect(works(phone.codes![0]!)).toBe(false)
+    expect(works(laptop.codes![0]!)).toBe(true)
+  })
+
   it('Enable re-checks the policy: a method type no longer allowed is refused and nothing changes', async () => {
     const phone = await verifiedSetup('Phone')
     f.services.policy.set(policyDoc({ allowedMethods: ['email'] }), actor)
