@@ -62,6 +62,22 @@ describe('migrations', () => {
     expect(db.prepare('SELECT sql FROM sqlite_schema ORDER BY name').all()).toEqual(before)
   })
 
+  it('opens a current database without the write lock, while another connection holds it (issue 15)', () => {
+    migrate(db, migrations)
+    const writer = openDatabase(join(dir, 'keyhold.db'))
+    const reader = openDatabase(join(dir, 'keyhold.db'))
+    try {
+      writer.exec('BEGIN IMMEDIATE')
+      // No waiting: a lock request would fail at once instead of after the 5 s busy timeout.
+      reader.pragma('busy_timeout = 0')
+      expect(migrate(reader, migrations)).toEqual({ from: migrations.length, to: migrations.length, applied: [] })
+    } finally {
+      writer.exec('ROLLBACK')
+      writer.close()
+      reader.close()
+    }
+  })
+
   it('refuses a database from a newer Keyhold and leaves it untouched', () => {
     migrate(db, migrations)
     db.pragma(`user_version = ${migrations.length + 1}`)
