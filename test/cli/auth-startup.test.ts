@@ -13,7 +13,7 @@ import { initSite } from './support/site-setup'
  * a locked keychain, needed only on a miss) must not be among them. No timing:
  * the bench measures the time (KEYHOLD_BENCH_PARTS=cli).
  */
-const { temp, dataDir, cli } = siteFor('auth-startup')
+const { temp, cli } = siteFor('auth-startup')
 const strong = 'Orbit lantern 7 meadow'
 const hook = join(temp.path, 'record-modules.cjs')
 const record = join(temp.path, 'modules.txt')
