@@ -22,6 +22,8 @@ export const errorCodes = [
   'NOT_CONFIGURED',
   'INVALID_CODE',
   'EXPIRED',
+  /** S36: a setup that showed no recovery codes of its own outlived the set it relied on; it ended. */
+  'RECOVERY_CODES_CHANGED',
   'RATE_LIMITED',
   'INTERNAL',
 ] as const
