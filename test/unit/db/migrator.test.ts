@@ -13,6 +13,8 @@ import {
   type Migration,
 } from '../../../db/migrator'
 import { openDatabase } from '../../../electron/main/adapters/sqlite/open-database'
+import { createSqliteAccountRepo } from '../../../electron/main/adapters/sqlite/sqlite-account-repo'
+import { usernameSkeleton } from '../../../electron/main/domain/username-look-alike'
 
 let dir: string
 let db: Database.Database
@@ -144,6 +146,33 @@ describe('migrations that move data', () => {
     ])
     db.prepare("UPDATE sessions SET state = 'enrollment_required'").run()
     expect(db.pragma('foreign_key_check')).toEqual([])
+  })
+
+  it('S30: username_skeletons fills the skeleton of existing accounts; a look-alike pair is kept and reported', () => {
+    const at = migrations.findIndex((m) => m.name === 'username_skeletons') + 1
+    migrate(db, upTo(at - 1))
+    const insert = db.prepare(
+      "INSERT INTO accounts (username, username_key, display_name, role, password_hash, password_changed_at, created_at, updated_at) VALUES (?, ?, ?, 'user', 'h', 1, 1, 1)",
+    )
+    // Written before the check: Latin "copa" and Cyrillic "сора".
+    insert.run('copa', 'copa', 'Latin')
+    insert.run('\u0441\u043e\u0440\u0430', '\u0441\u043e\u0440\u0430', 'Cyrillic')
+    insert.run('mary', 'mary', 'Mary')
+    migrate(db, upTo(at))
+    const skeletons = db.prepare('SELECT username, username_skeleton FROM accounts ORDER BY id').all()
+    expect(skeletons).toEqual([
+      { username: 'copa', username_skeleton: usernameSkeleton('copa') },
+      { username: '\u0441\u043e\u0440\u0430', username_skeleton: usernameSkeleton('copa') },
+      { username: 'mary', username_skeleton: usernameSkeleton('mary') },
+    ])
+    const index = db
+      .prepare("SELECT * FROM pragma_index_list('accounts') WHERE name = 'accounts_username_skeleton'")
+      .get()
+    expect(index).toMatchObject({ unique: 0 })
+    const repo = createSqliteAccountRepo(db)
+    expect(repo.lookAlikePairs()).toEqual([['copa', '\u0441\u043e\u0440\u0430']])
+    expect(repo.findLookAlike('rnary')?.username).toBe('mary')
+    expect(repo.findLookAlike('Mary')).toBeNull()
   })
 
   it('0004 indexes the accounts that already exist for search', () => {
