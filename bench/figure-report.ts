@@ -75,6 +75,15 @@ export interface Summary {
   readonly pamOathMs: number | null
   /** Issue 15: `keyhold account import` of 100,000 accounts with setup codes, seconds. */
   readonly import100kS: number | null
+  /** Issue 15 §1: the most durable commits one sign-in request made (password, TOTP, email code) through router.dispatch. */
+  readonly commitsPerSignInCheck: number | null
+  /** The most durable commits one read made (mfa:list, account:get-me, admin:list-accounts). */
+  readonly commitsPerRead: number | null
+  /** TOTP check through router.dispatch at the largest account count, mean and p99 ms. */
+  readonly dispatchTotpMeanMs: number | null
+  readonly dispatchTotpP99Ms: number | null
+  /** dispatchTotpMeanMs against the sign-in floor (required work) measured beside it in the same run. */
+  readonly dispatchTotpRatio: number | null
 }
 
 export interface BenchResults {

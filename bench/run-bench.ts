@@ -16,6 +16,7 @@ import {
 import { openFloorDb } from './floor-db'
 import { openSignInFloor } from './sign-in-floor'
 import { cliChild, measureCli } from './cli-suite'
+import { dispatchNames, measureDispatch } from './dispatch-suite'
 import { importSize, measureImport } from './import-suite'
 import { machineInfo } from './machine-info'
 import { defaultTaskTimeMs } from './measure-task'
@@ -35,8 +36,8 @@ import { enrollSignInAccount, measurePasswordChecks, measureSignInChecks } from 
  * KEYHOLD_BENCH_SIZES=1000,10000 (account counts), KEYHOLD_BENCH_IMPORT=1000
  * (import size), KEYHOLD_BENCH_TIME=500 (ms per timed task) and
  * KEYHOLD_BENCH_RENDERER=out/renderer (measure an existing build) shorten a run.
- * KEYHOLD_BENCH_PARTS=import,cli runs only those parts (core, import, cli,
- * renderer) and prints their figures without writing the results files.
+ * KEYHOLD_BENCH_PARTS=import,cli runs only those parts (core, dispatch, import,
+ * cli, renderer) and prints their figures without writing the results files.
  */
 const sizes = (process.env.KEYHOLD_BENCH_SIZES ?? '1000,10000,100000')
   .split(',')
@@ -44,7 +45,7 @@ const sizes = (process.env.KEYHOLD_BENCH_SIZES ?? '1000,10000,100000')
   .filter((n) => Number.isInteger(n) && n > 0)
   .sort((a, b) => a - b)
 
-const allParts = ['core', 'import', 'cli', 'renderer'] as const
+const allParts = ['core', 'dispatch', 'import', 'cli', 'renderer'] as const
 const parts = new Set(
   (process.env.KEYHOLD_BENCH_PARTS ?? allParts.join(','))
     .split(',')
@@ -76,6 +77,11 @@ function summaryOf(figures: readonly Figure[], largest: number): Summary {
     nodeStartMs: find('node -e 0 (whole process), median')?.value ?? null,
     pamOathMs: find('pam_oath through pamtester, TOTP (whole process), median')?.value ?? null,
     import100kS: find('import of 100,000 accounts (parse, check, setup codes, save), total')?.value ?? null,
+    commitsPerSignInCheck: find(dispatchNames.signInCommits)?.value ?? null,
+    commitsPerRead: find(dispatchNames.readCommits)?.value ?? null,
+    dispatchTotpMeanMs: find(dispatchNames.totpMean(largest))?.value ?? null,
+    dispatchTotpP99Ms: find(dispatchNames.totpP99(largest))?.value ?? null,
+    dispatchTotpRatio: find(dispatchNames.totpMean(largest))?.ratio ?? null,
   }
 }
 
@@ -155,6 +161,12 @@ async function main(): Promise<void> {
       figures.push(...(await timed('password checks (Argon2id)', () => measurePasswordChecks(last))))
       last.close()
       floor.close()
+    }
+    if (parts.has('dispatch')) {
+      const largest = sizes[sizes.length - 1] ?? 0
+      figures.push(
+        ...(await timed(`requests through router.dispatch ${at(largest)}`, () => measureDispatch(temp, largest))),
+      )
     }
     if (parts.has('import')) {
       figures.push(...(await timed(`import of ${importSize} accounts`, () => measureImport(temp))))

@@ -79,7 +79,7 @@ export async function enrollSignInAccount(bench: BenchKeyhold, clock: ManualCloc
 }
 
 /** A sign-in that passed the password and waits for its second factor (the row auth.signIn inserts). */
-function pendingSession(bench: BenchKeyhold, account: AccountRecord): ResolvedSession {
+export function pendingSession(bench: BenchKeyhold, account: AccountRecord): ResolvedSession {
   const now = bench.deps.clock.now()
   const id = randomBytes(32).toString('hex')
   bench.deps.sessions.insert({
