@@ -199,8 +199,12 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
     actor: string,
   ): Promise<{ recoveryCodesRemaining: number }> {
     requirePending(resolved)
+    // S33: the hash checks run before the transaction, off the event loop; it consumes what they found.
+    const match = await services.recovery.find(resolved.account.id, code)
     const outcome = attempt(resolved, actor, (now) => {
-      if (!services.recovery.consume(resolved.account.id, code, now)) return { factor: 'recovery-code', right: false }
+      if (match === null || !services.recovery.consume(resolved.account.id, match, now)) {
+        return { factor: 'recovery-code', right: false }
+      }
       // In the same transaction as the consumption: no code is ever used without its audit row (S21, S22).
       const left = services.recovery.remaining(resolved.account.id).remaining
       audit.append(
