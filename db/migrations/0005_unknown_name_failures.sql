@@ -11,5 +11,5 @@ CREATE TABLE unknown_name_failures (
   locked_until    INTEGER,
   admin_locked    INTEGER NOT NULL DEFAULT 0 CHECK (admin_locked IN (0, 1)),
   updated_at      INTEGER NOT NULL
-) STRICT, WITHOUT ROWID;
+) STRICT;
 CREATE INDEX unknown_name_failures_by_age ON unknown_name_failures (updated_at);
