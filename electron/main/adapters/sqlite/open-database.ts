@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { migrate, type MigrationReport } from '../../../../db/migrator'
 import { migrations } from '../../../../db/migrations'
+import { usernameKey } from '../../domain/username'
 
 export type SqliteDatabase = Database.Database
 
@@ -27,6 +28,10 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): S
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = FULL')
     db.pragma('foreign_keys = ON')
+    // The ids_never_reused migration keys the names it finds in old audit rows exactly as the application keys usernames.
+    db.function('keyhold_username_key', { deterministic: true }, (name: unknown) =>
+      typeof name === 'string' ? usernameKey(name) : null,
+    )
     return db
   } catch (error) {
     db.close()
