@@ -2,7 +2,7 @@ import type { UnknownNameRepo } from '../../services/ports'
 import type { SqliteDatabase } from './open-database'
 
 /**
- * S26: names without an account that failed to sign in (db/migrations/0005). At most `limit` rows: an
+ * S26: names without an account that failed to sign in (db/migrations, unknown_name_failures). At most `limit` rows: an
  * attacker spraying names fills it and pushes the oldest out, which only ever forgets a name that
  * nobody has tried for a long time relative to the spray; a real account's counter is never touched.
  */
