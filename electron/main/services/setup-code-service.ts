@@ -78,7 +78,9 @@ export function createSetupCodeService(deps: MfaDeps, store: SetupCodeStore) {
    * decides. S26: an unknown name, an account without a live code and a wrong code all answer the
    * same (INVALID_CODE with the tries left), after a hash check each, and count towards a lock.
    */
-  async function redeem(username: string, code: string, newPassword: string, actor: string): Promise<void> {
+  async function redeem(username: string, code: string, newPassword: string, actorPrefix: string): Promise<void> {
+    // As at sign-in: the audit names an account, never a name typed for one that does not exist.
+    const unknownActor = `${actorPrefix}:?`
     // What does not depend on the account is refused first: it tells nothing, and nothing is counted.
     checkNewPassword(newPassword, { username, email: null, hasMfa: false }, deps.isCommonPassword)
     const canonical = normalizeRecoveryCode(code)
@@ -106,9 +108,10 @@ export function createSetupCodeService(deps: MfaDeps, store: SetupCodeStore) {
           const lock = currentUnknownLock(deps, key, now)
           if (lock) return { kind: 'refused', error: lock }
           if (locked && !lastRound) return { kind: 'again' }
-          const failure = registerUnknownFailure(deps, key, now, actor, 'setup-code.failed', 'setup-code')
+          const failure = registerUnknownFailure(deps, key, now, unknownActor, 'setup-code.failed', 'setup-code')
           return { kind: 'refused', error: failure.locked ?? invalidCode(failure.attemptsLeft) }
         }
+        const actor = `${actorPrefix}:${fresh.username}`
         const lock = currentLock(fresh, now)
         if (lock) return { kind: 'refused', error: lock }
         const stored = liveCode(fresh.id, now)

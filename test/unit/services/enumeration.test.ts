@@ -107,6 +107,14 @@ describe('S26: sign-in does not tell unknown names from known ones', () => {
 
   it('never stores the typed name, only a keyed hash of it', async () => {
     await signIn('mallory-typed-her-password', 'x-wrong-password-1')
+    await refusal(
+      f.services.setupCodes.redeem(
+        'mallory-typed-her-password',
+        'AAAA-AAAA-AAAA-AAAA',
+        'sunlit-meadow-violin-7',
+        'window',
+      ),
+    )
     const rows = f.db.prepare('SELECT * FROM unknown_name_failures').all() as Record<string, unknown>[]
     expect(rows).toHaveLength(1)
     expect(JSON.stringify(rows)).not.toContain('mallory')
@@ -138,7 +146,7 @@ describe('S26: setup-code redemption does not tell unknown names from known ones
   afterEach(() => f.close())
 
   const redeem = (username: string, code: string, newPassword = 'sunlit-meadow-violin-7') =>
-    refusal(f.services.setupCodes.redeem(username, code, newPassword, `window:${username}`))
+    refusal(f.services.setupCodes.redeem(username, code, newPassword, 'window'))
 
   it('an unknown name, an account without a code, an expired code and a wrong code answer alike, one hash check each', async () => {
     const expected = {
@@ -190,7 +198,7 @@ describe('S26: setup-code redemption does not tell unknown names from known ones
     expect((await redeem('carol', 'AAAA-AAAA-AAAA-AAAA', 'password')).code).toBe('WEAK_PASSWORD')
     expect(counting.checks()).toBe(0)
     expect(f.deps.accounts.findByUsername('carol')!.failedAttempts).toBe(0)
-    await f.services.setupCodes.redeem('carol', carolCode, 'sunlit-meadow-violin-7', 'window:carol')
+    await f.services.setupCodes.redeem('carol', carolCode, 'sunlit-meadow-violin-7', 'window')
     expect(f.services.admin.get('carol').setupCodePending).toBe(false)
   })
 })

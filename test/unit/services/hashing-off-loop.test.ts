@@ -55,8 +55,8 @@ describe('S33: hashing runs off the event loop', () => {
       () => f.auth.signIn({ username: 'alice', password: 'a-wrong-password-1' }, 'window'),
       () => f.auth.signIn({ username: 'nobody', password: 'a-wrong-password-2' }, 'window'),
       () => f.auth.confirmPassword(resolved, goodPassword, actor),
-      () => f.services.setupCodes.redeem('bob', 'AAAA-AAAA-AAAA-AAAA', 'sunlit-meadow-violin-7', 'window:bob'),
-      () => f.services.setupCodes.redeem('nobody', setupCode, 'sunlit-meadow-violin-7', 'window:nobody'),
+      () => f.services.setupCodes.redeem('bob', 'AAAA-AAAA-AAAA-AAAA', 'sunlit-meadow-violin-7', 'window'),
+      () => f.services.setupCodes.redeem('nobody', setupCode, 'sunlit-meadow-violin-7', 'window'),
     ])
     expect(at).toHaveLength(6)
     // Each answer waited for an Argon2id check (tens of milliseconds at S3's parameters), during
