@@ -1,10 +1,5 @@
 import { AppError } from '../domain/app-error'
-import {
-  canonicalRecoveryCode,
-  formatRecoveryCode,
-  normalizeRecoveryCode,
-  recoveryCodeBytes,
-} from '../domain/one-time-codes'
+import { formatSetupCode, normalizeSetupCode, setupCodeBytes } from '../domain/one-time-codes'
 import { checkNewPassword, isShortWithoutMfa } from '../domain/password-rules'
 import { iso } from './account-view'
 import { lockStatus } from '../domain/lockout'
@@ -18,12 +13,15 @@ import {
 } from './failure-counter'
 import type { MfaDeps } from './mfa-deps'
 import type { AccountRecord } from './ports'
+import { setupCodeMatches } from './setup-code-verifier'
 
 /**
  * One-time setup codes: an imported account, or one whose password an
  * administrator reset, has no usable password until its user redeems the code
- * (printed once, valid 7 days) and chooses one. 80 random bits in the recovery
- * code format, stored as an Argon2id hash; wrong codes count like any failure (S13).
+ * (printed once, valid 7 days) and chooses one. 120 random bits in the recovery
+ * code's alphabet, stored as HMAC-SHA256 under the vault's setup-code key
+ * (setup-code-verifier.ts; older 80-bit Argon2id codes stay valid until they
+ * expire); wrong codes count like any failure (S13).
  */
 export interface SetupCodeStore {
   put(accountId: number, codeHash: string, now: number, expiresAt: number): void
@@ -40,10 +38,13 @@ const validityMs = 7 * 24 * 3_600_000
 export function createSetupCodeService(deps: MfaDeps, store: SetupCodeStore) {
   const { uow, clock, audit, accounts, sessions } = deps
 
-  /** Makes a code and its hash; the caller stores it inside its own transaction with `store`. */
-  async function make(): Promise<{ code: string; hash: string }> {
-    const code = formatRecoveryCode(deps.random.bytes(recoveryCodeBytes))
-    return { code, hash: await deps.hasher.hash(canonicalRecoveryCode(code)) }
+  /**
+   * Makes a code and its hash; the caller stores it inside its own transaction with `store`.
+   * A keyed hash of a 120-bit code takes microseconds: an import makes 100,000 at once.
+   */
+  function make(): { code: string; hash: string } {
+    const code = formatSetupCode(deps.random.bytes(setupCodeBytes))
+    return { code, hash: deps.setupCodeHasher.hash(normalizeSetupCode(code)!) }
   }
 
   /** Within a transaction: the account's password stops working and the code takes its place. */
@@ -56,10 +57,32 @@ export function createSetupCodeService(deps: MfaDeps, store: SetupCodeStore) {
     return iso(expiresAt)
   }
 
+  /**
+   * Within the transaction that just inserted `account` with `noPasswordHash` (an import): it
+   * has no password and no session yet, so only the code and its audit row are written.
+   */
+  function attachToNew(account: AccountRecord, hash: string, actor: string, now: number): string {
+    if (account.passwordHash !== noPasswordHash) throw new Error('attachToNew: the account already has a password')
+    const expiresAt = now + validityMs
+    store.put(account.id, hash, now, expiresAt)
+    audit.append({ actor, event: 'setup-code.issued', accountId: account.id }, now)
+    return iso(expiresAt)
+  }
+
   async function issue(account: AccountRecord, actor: string): Promise<{ setupCode: string; expiresAt: string }> {
-    const { code, hash } = await make()
+    const { code, hash } = make()
     const expiresAt = uow.tx(() => attach(account, hash, actor, clock.now()))
     return { setupCode: code, expiresAt }
+  }
+
+  /**
+   * S26: a stored value in today's format that no code matches, checked when the name has no account
+   * or the account no live code, so that those answers take the time of a real check.
+   */
+  let decoy: string | undefined
+  function decoyStored(): string {
+    decoy ??= make().hash
+    return decoy
   }
 
   type Outcome = { kind: 'ok' } | { kind: 'refused'; error: AppError } | { kind: 'again' }
@@ -74,16 +97,16 @@ export function createSetupCodeService(deps: MfaDeps, store: SetupCodeStore) {
 
   /**
    * The user's first sign-in: the code and a new password. The caller then signs in normally (S14).
-   * S33: the code is checked off the event loop, outside the transaction, which then re-reads and
-   * decides. S26: an unknown name, an account without a live code and a wrong code all answer the
-   * same (INVALID_CODE with the tries left), after a hash check each, and count towards a lock.
+   * S33: the code is checked outside the transaction (an older Argon2id code off the event loop),
+   * which then re-reads and decides. S26: an unknown name, an account without a live code and a wrong
+   * code all answer the same (INVALID_CODE with the tries left), after one check of the code each
+   * (against a decoy when there is no code), and count towards a lock.
    */
   async function redeem(username: string, code: string, newPassword: string, actorPrefix: string): Promise<void> {
     // As at sign-in: the audit names an account, never a name typed for one that does not exist.
     const unknownActor = `${actorPrefix}:?`
     // What does not depend on the account is refused first: it tells nothing, and nothing is counted.
     checkNewPassword(newPassword, { username, email: null, hasMfa: false }, deps.isCommonPassword)
-    const canonical = normalizeRecoveryCode(code)
     for (let round = 1; ; round += 1) {
       const lastRound = round === maxCheckRounds
       const seen = accounts.findByUsername(username)
@@ -92,12 +115,10 @@ export function createSetupCodeService(deps: MfaDeps, store: SetupCodeStore) {
       const locked = seen
         ? lockStatus(seen, before).locked
         : currentUnknownLock(deps, unknownNameKey(deps, username), before) !== null
-      // A locked name, known or not, answers at once (S26); otherwise one hash check, real or decoy.
-      const right =
-        !locked &&
-        (checkedCode !== null && canonical !== null
-          ? await deps.hasher.verify(checkedCode.codeHash, canonical)
-          : await deps.hasher.verifyDecoy(canonical ?? code))
+      // A locked name, known or not, answers at once (S26); otherwise one check of the code against
+      // the stored one, or against a decoy in the current format when there is none: the same work.
+      const matches = locked ? false : await setupCodeMatches(deps, checkedCode?.codeHash ?? decoyStored(), code)
+      const right = checkedCode !== null && matches
       // Only after the right code: the rule that reads the account (its email), and the new hash.
       const next = right && seen ? await newPasswordFor(seen, newPassword) : null
       const outcome = uow.tx((): Outcome => {
@@ -147,7 +168,7 @@ export function createSetupCodeService(deps: MfaDeps, store: SetupCodeStore) {
     return { normalized, hash: await deps.hasher.hash(normalized) }
   }
 
-  return { make, attach, issue, redeem, pending: (accountId: number) => store.get(accountId) !== null }
+  return { make, attach, attachToNew, issue, redeem, pending: (accountId: number) => store.get(accountId) !== null }
 }
 
 export type SetupCodeService = ReturnType<typeof createSetupCodeService>

@@ -1,9 +1,8 @@
 import Database from 'better-sqlite3'
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
 import { migrate, type MigrationReport } from '../../../../db/migrator'
 import { migrations } from '../../../../db/migrations'
 import { usernameKey } from '../../domain/username'
+import { prepareDatabaseFile } from '../system/private-files'
 
 export type SqliteDatabase = Database.Database
 
@@ -17,9 +16,10 @@ export interface OpenDatabaseOptions {
  * S21: WAL with synchronous=FULL (a committed change survives power loss),
  * foreign keys on, and a busy timeout so the app and the CLI writing at the
  * same moment wait for each other instead of failing with "database is locked".
+ * S31: the folder 0700, the file and its -wal/-shm 0600, never through a link.
  */
 export function openDatabase(file: string, options: OpenDatabaseOptions = {}): SqliteDatabase {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+  prepareDatabaseFile(file, { create: true })
   const db = new Database(file, {
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
   })
