@@ -44,21 +44,23 @@ describe('S33: hashing runs off the event loop', () => {
     await f.accounts.createFirstAdmin({ username: 'alice', password: goodPassword }, actor)
     await f.accounts.createAccount({ username: 'bob', role: 'user', password: goodPassword }, actor)
   })
+
+  // Setup codes are 120 bits under a keyed hash now (issue 15), microseconds to check; the older
+  // Argon2id ones still valid are checked with the same asynchronous verify (setup-code-verifier.ts).
   afterEach(() => f.close())
 
-  it('the loop keeps turning through a burst of sign-ins, step-ups and setup codes', { timeout: 60_000 }, async () => {
+  it('the loop keeps turning through a burst of sign-ins and step-ups', { timeout: 60_000 }, async () => {
     const { sessionId } = await f.auth.signIn({ username: 'alice', password: goodPassword }, 'window')
-    const { setupCode } = await f.services.admin.resetPassword('bob', actor)
     const resolved = f.auth.resolveSession(sessionId)
     const at = await loopTurnsDuring([
       () => f.auth.signIn({ username: 'alice', password: goodPassword }, 'window'),
       () => f.auth.signIn({ username: 'alice', password: 'a-wrong-password-1' }, 'window'),
       () => f.auth.signIn({ username: 'nobody', password: 'a-wrong-password-2' }, 'window'),
       () => f.auth.confirmPassword(resolved, goodPassword, actor),
-      () => f.services.setupCodes.redeem('bob', 'AAAA-AAAA-AAAA-AAAA', 'sunlit-meadow-violin-7', 'window'),
-      () => f.services.setupCodes.redeem('nobody', setupCode, 'sunlit-meadow-violin-7', 'window'),
+      // An account waiting for its setup code: no hash stored, a decoy check instead (S26).
+      () => f.auth.signIn({ username: 'bob', password: goodPassword }, 'window'),
     ])
-    expect(at).toHaveLength(6)
+    expect(at).toHaveLength(5)
     // Each answer waited for an Argon2id check (tens of milliseconds at S3's parameters), during
     // which a free loop turns hundreds of times; a blocking check would allow none before the answer.
     expect(Math.min(...at)).toBeGreaterThanOrEqual(10)
