@@ -1,4 +1,4 @@
--- Keyhold schema 7: failures against usernames that have no account (S26).
+-- Keyhold schema 8: failures against usernames that have no account (S26).
 
 -- A name without an account "locks" after as many failed sign-ins or setup codes as a real one, so
 -- the lock message cannot tell the two apart. Kept in the database, like the accounts' own counters,
