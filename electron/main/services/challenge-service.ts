@@ -1,4 +1,6 @@
+import { providerOf, unhandledType } from '../../shared/method-types'
 import type { ChallengeView, SentCode } from '../../shared/mfa-schemas'
+import { serverMethodTraits } from '../domain/method-traits'
 import { AppError } from '../domain/app-error'
 import { normalizeDigits } from '../domain/one-time-codes'
 import { iso } from './account-view'
@@ -6,7 +8,7 @@ import type { ResolvedSession } from './auth-service'
 import type { CodeDeliveryService } from './code-delivery-service'
 import { clearFailures, currentLock, registerFailure } from './failure-counter'
 import { totpSecretContext, type MfaDeps } from './mfa-deps'
-import type { MethodRecord } from './mfa-ports'
+import type { AppSecretFields, MethodRecord } from './mfa-ports'
 import { challengeMethods, requireAllowed, usableMethods } from './method-policy'
 import { setupRequirement, type EffectivePolicy } from '../domain/mfa-policy'
 import { maskedFor, toMethodView } from './method-view'
@@ -71,8 +73,13 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
   async function sendCode(resolved: ResolvedSession, methodId: number, actor: string): Promise<SentCode> {
     requirePending(resolved)
     const method = requireMethod(resolved.account, methodId)
-    if (method.type === 'totp') throw new AppError('VALIDATION', 'Open your authenticator app for this code')
-    const channel = method.type === 'email' ? 'email' : 'sms'
+    if (method.destination === null) {
+      throw new AppError(
+        'VALIDATION',
+        `Open ${serverMethodTraits[method.type].codeShownBy ?? 'your app'} for this code`,
+      )
+    }
+    const channel = providerOf(method.type)
     const sent = await services.codes.send({
       accountId: resolved.account.id,
       accountName: resolved.account.username,
@@ -80,10 +87,10 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
       // S8: bound to this challenge and this method.
       subject: `${resolved.session.id}:${method.id}`,
       channel,
-      destination: method.destination!,
+      destination: method.destination,
       actor,
     })
-    return { sentTo: maskedFor(channel, method.destination!), ...sent }
+    return { sentTo: maskedFor(channel, method.destination), ...sent }
   }
 
   /** Runs one check inside a transaction and turns a wrong answer into the right refusal. */
@@ -150,21 +157,31 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
       // Read inside the transaction: the last accepted step is what makes replay impossible (S7).
       // An unknown or refused method throws here, before anything is written.
       const method = requireMethod(account, methodId, policy)
-      return {
-        factor: method.type,
-        right: method.type === 'totp' ? checkTotp(method, code, now) : checkCode(resolved, method, code, now),
-      }
+      return { factor: method.type, right: checkMethod(resolved, method, code, now) }
     })
     if (!outcome.ok) throw outcome.error
   }
 
+  /** Each type's check; exhaustive, so a new type fails typecheck until it has one. */
+  function checkMethod(resolved: ResolvedSession, method: MethodRecord, code: string, now: number): boolean | AppError {
+    switch (method.type) {
+      case 'totp':
+        return checkTotp(method, code, now)
+      case 'email':
+      case 'sms':
+        return checkCode(resolved, method, code, now)
+      default:
+        return unhandledType(method)
+    }
+  }
+
   /** S7: the step is consumed in the caller's transaction. */
-  function checkTotp(method: MethodRecord, typed: string, now: number): boolean {
-    const secret = Buffer.from(deps.secrets.decrypt(method.secretEnc!, totpSecretContext(method.accountId)), 'base64')
+  function checkTotp(method: MethodRecord & AppSecretFields, typed: string, now: number): boolean {
+    const secret = Buffer.from(deps.secrets.decrypt(method.secretEnc, totpSecretContext(method.accountId)), 'base64')
     const step = deps.totp.verify({
       secret,
       code: normalizeDigits(typed),
-      params: method.totp!,
+      params: method.totp,
       nowMs: now,
       afterStep: method.lastUsedStep,
     })

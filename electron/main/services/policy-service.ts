@@ -1,3 +1,4 @@
+import { traitsOf } from '../../shared/method-types'
 import type { PolicyDocument, PolicyView } from '../../shared/policy-schemas'
 import { AppError } from '../domain/app-error'
 import { allowedMethodsOf, rulesFor, type RequiredSince, type Role } from '../domain/mfa-policy'
@@ -33,9 +34,10 @@ export function createPolicyService(deps: MfaDeps, store: PolicyStore) {
   }
 
   function enrollable(document: PolicyDocument, role: Role): boolean {
-    return allowedMethodsOf(rulesFor(document, role)).some(
-      (m) => m === 'totp' || (m === 'email' ? deps.email.isConfigured() : deps.sms.isConfigured()),
-    )
+    return allowedMethodsOf(rulesFor(document, role)).some((m) => {
+      const provider = traitsOf(m).provider
+      return provider === null || deps[provider].isConfigured()
+    })
   }
 
   function check(document: PolicyDocument): void {
