@@ -39,6 +39,11 @@ export interface MethodTypeTraits {
     readonly codeStep: string
     readonly codeHint: string | null
     readonly passwordPending: string
+    /** Sign-in: the line under the method's heading, and the variant naming the method's own label (null: no variant). */
+    readonly challengeIntro: string
+    readonly challengeIntroNamed: string | null
+    /** Sign-in: the hint under the code field. */
+    readonly challengeHint: string | null
   }
 }
 
@@ -56,6 +61,9 @@ export const methodTypeTable = {
       codeStep: 'wizard.steps.scan',
       codeHint: 'wizard.totp.codeHint',
       passwordPending: 'wizard.password.pendingTotp',
+      challengeIntro: 'challenge.totpIntro',
+      challengeIntroNamed: 'challenge.totpIntroNamed',
+      challengeHint: 'code.totpHint',
     },
   },
   email: {
@@ -70,6 +78,9 @@ export const methodTypeTable = {
       codeStep: 'wizard.steps.code',
       codeHint: null,
       passwordPending: 'wizard.password.pending',
+      challengeIntro: 'challenge.emailIntro',
+      challengeIntroNamed: null,
+      challengeHint: null,
     },
   },
   sms: {
@@ -84,6 +95,9 @@ export const methodTypeTable = {
       codeStep: 'wizard.steps.code',
       codeHint: null,
       passwordPending: 'wizard.password.pending',
+      challengeIntro: 'challenge.smsIntro',
+      challengeIntroNamed: null,
+      challengeHint: null,
     },
   },
 } as const satisfies Record<string, MethodTypeTraits>
