@@ -67,6 +67,8 @@ export interface Summary {
   readonly searchP95Ms: number | null
   readonly coldOpenMs: number | null
   readonly rendererGzipKB: number | null
+  /** Issue 15: `keyhold account import` of 100,000 accounts with setup codes, seconds. */
+  readonly import100kS: number | null
 }
 
 export interface BenchResults {

@@ -34,12 +34,23 @@ import { enrollSignInAccount, measurePasswordChecks, measureSignInChecks } from 
  * KEYHOLD_BENCH_SIZES=1000,10000 (account counts), KEYHOLD_BENCH_IMPORT=1000
  * (import size), KEYHOLD_BENCH_TIME=500 (ms per timed task) and
  * KEYHOLD_BENCH_RENDERER=out/renderer (measure an existing build) shorten a run.
+ * KEYHOLD_BENCH_PARTS=import,cli runs only those parts (core, import, cli,
+ * renderer) and prints their figures without writing the results files.
  */
 const sizes = (process.env.KEYHOLD_BENCH_SIZES ?? '1000,10000,100000')
   .split(',')
   .map((n) => Number(n.trim()))
   .filter((n) => Number.isInteger(n) && n > 0)
   .sort((a, b) => a - b)
+
+const allParts = ['core', 'import', 'cli', 'renderer'] as const
+const parts = new Set(
+  (process.env.KEYHOLD_BENCH_PARTS ?? allParts.join(','))
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== ''),
+)
+const wholeRun = allParts.every((part) => parts.has(part))
 
 const say = (line: string) => process.stderr.write(`bench: ${line}\n`)
 const at = (size: number) => `@ ${size.toLocaleString('en-US')}`
@@ -60,6 +71,7 @@ function summaryOf(figures: readonly Figure[], largest: number): Summary {
     searchP95Ms: find(`account search, p95 ${at(largest)}`)?.value ?? null,
     coldOpenMs: find(`cold open (database, migrations, vault) ${at(largest)}`)?.value ?? null,
     rendererGzipKB: figures.find((f) => f.name.startsWith('renderer JavaScript, gzipped (all'))?.value ?? null,
+    import100kS: find('import of 100,000 accounts (parse, check, setup codes, save), total')?.value ?? null,
   }
 }
 
@@ -72,77 +84,78 @@ async function main(): Promise<void> {
   const temp = mkdtempSync(join(tmpdir(), 'keyhold-bench-'))
   const figures: Figure[] = []
   try {
-    let fresh = 0
-    figures.push(
-      ...(await timed('cold open, first start', () =>
-        measureColdOpen({
-          name: 'cold open, first start (new data folder)',
-          dataDir: () => join(temp, `first-${(fresh += 1)}`),
-          secrets: () => ({}),
-          floorDir: null,
-        }),
-      )),
-    )
-
-    // One data folder grows from empty to the largest count; the keychain is an in-memory map.
-    const dataDir = join(temp, 'data')
-    mkdirSync(dataDir)
-    const secrets = memorySecretStore()
-    const clock = manualClock(Date.UTC(2026, 0, 5, 9, 0, 0))
-    const open = () => openBenchKeyhold({ dataDir, secrets, clock })
-    let bench: BenchKeyhold = await open()
-    bench.close()
-    const closedState = async (size: number, name: string) => {
+    if (parts.has('core')) {
+      let fresh = 0
       figures.push(
-        ...(await timed(`cold open ${name}`, () =>
+        ...(await timed('cold open, first start', () =>
           measureColdOpen({
-            name: `cold open (database, migrations, vault) ${at(size)}`,
-            dataDir: () => dataDir,
-            secrets: () => secrets.entries(),
-            floorDir: dataDir,
+            name: 'cold open, first start (new data folder)',
+            dataDir: () => join(temp, `first-${(fresh += 1)}`),
+            secrets: () => ({}),
+            floorDir: null,
           }),
         )),
-        ...(await timed(`memory ${name}`, () => measureMemory({ dataDir, secrets: secrets.entries(), size }))),
       )
-    }
-    await closedState(0, '(empty database)')
 
-    bench = await open()
-    const floor = openFloorDb(join(temp, 'floor.db'), clock.now())
-    const signInFloor = openSignInFloor(floor)
-    // ONE Argon2id hash for every seeded account (the cost of a hash is measured on its own).
-    const sharedHash = await bench.deps.hasher.hash('seeded-accounts-share-this-password')
-    const fixture = await timed('enrolling the sign-in account (TOTP, email, SMS)', () =>
-      enrollSignInAccount(bench, clock),
-    )
-    let seeded = 0
-    for (const size of sizes) {
-      const current = bench
-      await timed(`seeding accounts ${seeded} → ${size}`, () => {
-        seedAccounts(current.deps, { from: seeded, to: size }, sharedHash)
-        floor.grow(size)
-        signInFloor.grow(size)
-      })
-      seeded = size
-      figures.push(
-        ...(await timed(`sign-in checks ${at(size)}`, () =>
-          measureSignInChecks(current, fixture, clock, floor, signInFloor, size),
-        )),
-        ...(await timed(`account list ${at(size)}`, () => measureAccountList(current, size))),
-      )
-      current.close()
-      await closedState(size, at(size))
+      // One data folder grows from empty to the largest count; the keychain is an in-memory map.
+      const dataDir = join(temp, 'data')
+      mkdirSync(dataDir)
+      const secrets = memorySecretStore()
+      const clock = manualClock(Date.UTC(2026, 0, 5, 9, 0, 0))
+      const open = () => openBenchKeyhold({ dataDir, secrets, clock })
+      let bench: BenchKeyhold = await open()
+      bench.close()
+      const closedState = async (size: number, name: string) => {
+        figures.push(
+          ...(await timed(`cold open ${name}`, () =>
+            measureColdOpen({
+              name: `cold open (database, migrations, vault) ${at(size)}`,
+              dataDir: () => dataDir,
+              secrets: () => secrets.entries(),
+              floorDir: dataDir,
+            }),
+          )),
+          ...(await timed(`memory ${name}`, () => measureMemory({ dataDir, secrets: secrets.entries(), size }))),
+        )
+      }
+      await closedState(0, '(empty database)')
+
       bench = await open()
+      const floor = openFloorDb(join(temp, 'floor.db'), clock.now())
+      const signInFloor = openSignInFloor(floor)
+      // ONE Argon2id hash for every seeded account (the cost of a hash is measured on its own).
+      const sharedHash = await bench.deps.hasher.hash('seeded-accounts-share-this-password')
+      const fixture = await timed('enrolling the sign-in account (TOTP, email, SMS)', () =>
+        enrollSignInAccount(bench, clock),
+      )
+      let seeded = 0
+      for (const size of sizes) {
+        const current = bench
+        await timed(`seeding accounts ${seeded} → ${size}`, () => {
+          seedAccounts(current.deps, { from: seeded, to: size }, sharedHash)
+          floor.grow(size)
+          signInFloor.grow(size)
+        })
+        seeded = size
+        figures.push(
+          ...(await timed(`sign-in checks ${at(size)}`, () =>
+            measureSignInChecks(current, fixture, clock, floor, signInFloor, size),
+          )),
+          ...(await timed(`account list ${at(size)}`, () => measureAccountList(current, size))),
+        )
+        current.close()
+        await closedState(size, at(size))
+        bench = await open()
+      }
+      const last = bench
+      figures.push(...(await timed('password checks (Argon2id)', () => measurePasswordChecks(last))))
+      last.close()
+      floor.close()
     }
-    const last = bench
-    figures.push(...(await timed('password checks (Argon2id)', () => measurePasswordChecks(last))))
-    last.close()
-    floor.close()
-
-    figures.push(
-      ...(await timed(`import of ${importSize} accounts`, () => measureImport(temp))),
-      ...(await timed('renderer build and gzip', () => measureRenderer(root))),
-    )
+    if (parts.has('import')) {
+      figures.push(...(await timed(`import of ${importSize} accounts`, () => measureImport(temp))))
+    }
+    if (parts.has('renderer')) figures.push(...(await timed('renderer build and gzip', () => measureRenderer(root))))
   } finally {
     rmSync(temp, { recursive: true, force: true })
   }
@@ -158,6 +171,11 @@ async function main(): Promise<void> {
       importSize,
       taskTimeMs: defaultTaskTimeMs,
     },
+  }
+  if (!wholeRun) {
+    process.stdout.write(`\n${markdownTable(figures)}\n\nSummary: ${JSON.stringify(results.summary)}\n`)
+    process.stdout.write(`Only ${[...parts].join(', ')}: bench/results.json and results.md left as they were.\n`)
+    return
   }
   writeFileSync(join(root, 'bench', 'results.json'), `${JSON.stringify(results, null, 2)}\n`)
   // Formatted as `npm run lint` expects, so the generated file can be committed and pasted as it is.

@@ -1,4 +1,4 @@
-import type { Migration } from './migrator'
+import { foreignKeysOffMarker, type Migration } from './migrator'
 
 /**
  * The SQL files of db/migrations, bundled into the build as text so a packaged
@@ -11,7 +11,8 @@ export function parseMigrationFiles(sources: Record<string, string>): Migration[
     .map(([path, sql]) => {
       const match = /(\d{4})_([\w-]+)\.sql$/.exec(path)
       if (!match) throw new Error(`Migration file name must look like 0001_name.sql: ${path}`)
-      return { version: Number(match[1]), name: match[2]!, sql }
+      const foreignKeysOff = sql.split('\n').some((line) => line.trim() === foreignKeysOffMarker)
+      return { version: Number(match[1]), name: match[2]!, sql, foreignKeysOff }
     })
     .sort((a, b) => a.version - b.version)
 }

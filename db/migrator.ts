@@ -10,7 +10,18 @@ export interface Migration {
   readonly version: number
   readonly name: string
   readonly sql: string
+  /**
+   * The migration rebuilds a table that others reference (S29). Inside a transaction
+   * `PRAGMA foreign_keys = OFF` does nothing, and dropping the old table with foreign keys
+   * on would cascade-delete every child row; so the batch it belongs to runs with foreign
+   * keys switched off around the transaction, and `PRAGMA foreign_key_check` must find
+   * nothing before it commits. Declared in the file by {@link foreignKeysOffMarker}.
+   */
+  readonly foreignKeysOff?: boolean
 }
+
+/** A line of its own in a migration file that asks for {@link Migration.foreignKeysOff}. */
+export const foreignKeysOffMarker = '-- keyhold:foreign-keys-off'
 
 export class DatabaseTooNewError extends Error {
   constructor(
@@ -29,6 +40,18 @@ export class MigrationFailedError extends Error {
   ) {
     super(`Migration ${migration.version} (${migration.name}) failed: ${String(cause)}`, { cause })
     this.name = 'MigrationFailedError'
+  }
+}
+
+/** Rows that point at a parent that is not there after a foreign-keys-off batch: nothing is committed. */
+export class ForeignKeyCheckError extends Error {
+  constructor(readonly violations: readonly { table: string; rowid: number | null; parent: string }[]) {
+    const first = violations[0]
+    super(
+      `Migrations left ${violations.length} row(s) pointing at a missing parent` +
+        (first ? ` (first: ${first.table} row ${String(first.rowid)} → ${first.parent})` : ''),
+    )
+    this.name = 'ForeignKeyCheckError'
   }
 }
 
@@ -53,6 +76,10 @@ export function checkMigrationList(migrations: readonly Migration[]): void {
 export function migrate(db: BetterSqlite3.Database, migrations: readonly Migration[]): MigrationReport {
   checkMigrationList(migrations)
   const latest = migrations.length
+  // A first look, outside the transaction, only to know whether foreign keys must be off:
+  // the pragma is ignored once a transaction is open. The version read inside decides.
+  const seen = schemaVersion(db)
+  const foreignKeysOff = migrations.some((m) => m.foreignKeysOff === true && m.version > seen)
   const run = db.transaction((): MigrationReport => {
     // Read the version inside the transaction: two processes opening one file
     // at once must not both apply the same migration.
@@ -68,7 +95,19 @@ export function migrate(db: BetterSqlite3.Database, migrations: readonly Migrati
       // user_version lives in the database header and is covered by the transaction.
       db.pragma(`user_version = ${migration.version}`)
     }
+    if (foreignKeysOff) {
+      const violations = db.pragma('foreign_key_check') as { table: string; rowid: number | null; parent: string }[]
+      if (violations.length > 0) throw new ForeignKeyCheckError(violations)
+    }
     return { from, to: Math.max(from, latest), applied: pending.map((m) => m.version) }
   })
-  return run.immediate()
+  if (!foreignKeysOff) return run.immediate()
+  if (db.inTransaction) throw new Error('A migration that rebuilds tables cannot run inside an open transaction')
+  const wasOn = db.pragma('foreign_keys', { simple: true }) === 1
+  db.pragma('foreign_keys = OFF')
+  try {
+    return run.immediate()
+  } finally {
+    if (wasOn) db.pragma('foreign_keys = ON')
+  }
 }

@@ -37,3 +37,39 @@ export declare function runPostinstall(options: {
   log?: (line: string) => void
   warn?: (line: string) => void
 }): PostinstallOutcome
+
+export interface NodeAddon {
+  readonly name: string
+  readonly binary: readonly string[]
+}
+export type AddonBuildOutcome = 'present' | 'built' | 'failed'
+export interface ElectronDownload {
+  readonly status: 'downloaded' | 'failed' | 'stalled'
+  readonly reason?: string
+}
+
+export declare const nodeAddons: readonly NodeAddon[]
+export declare const electronStallSeconds: number
+export declare function addonsToBuild(root: string, addons?: readonly NodeAddon[]): NodeAddon[]
+export declare function buildNodeAddons(options: {
+  root: string
+  env?: NodeJS.ProcessEnv
+  log?: (line: string) => void
+  warn?: (line: string) => void
+  ensurePrerequisites?: (log: (line: string) => void) => boolean
+  runInstallScript?: (root: string, name: string, env: NodeJS.ProcessEnv) => { ok: boolean; output: string }
+}): AddonBuildOutcome
+export declare function downloadFailureReason(output: string): string
+export declare function downloadElectron(options: {
+  root: string
+  env?: NodeJS.ProcessEnv
+  installScript?: string
+  stallMs?: number
+  pollMs?: number
+}): Promise<ElectronDownload>
+export declare function ensureElectron(options: {
+  root: string
+  env?: NodeJS.ProcessEnv
+  log?: (line: string) => void
+  download?: (options: { root: string; env: NodeJS.ProcessEnv }) => Promise<ElectronDownload>
+}): Promise<ElectronInstall | null>

@@ -1,20 +1,28 @@
 /**
- * npm postinstall: gives the Electron app its own build of better-sqlite3.
+ * npm postinstall: makes one `npm install` serve `npm start`, `npm test`, `npm run cli` and
+ * `npm run preview:web`, with or without the Electron binary, and with no environment variable.
  *
- * better-sqlite3 is not N-API, so a compiled binary loads in either Node or
- * Electron, never both. npm builds node_modules/better-sqlite3 for Node, and
- * the tests, the CLI and the browser preview use that build as it is. When the
- * Electron binary is installed, this script builds a second copy for Electron
- * into .native/electron/better_sqlite3.node, which the app passes to
- * better-sqlite3's `nativeBinding` option
- * (electron/main/native/better-sqlite3-binding.ts). So one `npm install` serves
- * `npm start`, `npm test`, `npm run cli` and `npm run preview:web` in any order.
+ * package.json's `allowScripts` denies the install scripts of keytar, better-sqlite3 and electron
+ * (npm 11.16+ skips a package named `false` there), because each needs something from outside npm that
+ * npm cannot ask for: a compiler and libsecret, or a 100 MB download. This script runs them itself, in
+ * this order:
  *
- * It never fails the install: without the Electron binary (ELECTRON_SKIP_BINARY_DOWNLOAD=1,
- * as in CI) it says so in one line; if the build fails it prints a warning and
- * how to retry (`npm run postinstall`). `--force` rebuilds even when up to date.
+ *  1. keytar and better-sqlite3 for Node, when their binary is missing: first the build prerequisites
+ *     (scripts/system-deps.mjs --build: installed with apt as root or with sudo, else it stops the
+ *     install with the exact `apt-get install` line), then the package's own install script
+ *     (`prebuild-install || node-gyp rebuild`). Without these nothing runs, so a failure fails the
+ *     install. (npm 10 ignores `allowScripts` and builds them itself; then there is nothing to do here.)
+ *  2. The Electron binary, when it is missing: electron's own install.js, stopped when no byte has
+ *     arrived for a while (a firewall that drops packets must not hang the install). A failure is one
+ *     line, and the install goes on: `npm start` then runs the browser preview (scripts/start.mjs).
+ *  3. The Electron copy of better-sqlite3. better-sqlite3 is not N-API, so a compiled binary loads in
+ *     either Node or Electron, never both. The Node build in node_modules serves the tests, the CLI and
+ *     the browser preview; where the Electron binary is installed, this builds a second copy for
+ *     Electron into .native/electron/better_sqlite3.node, which the app passes to better-sqlite3's
+ *     `nativeBinding` option (electron/main/native/better-sqlite3-binding.ts). A failure is a warning
+ *     with how to retry (`npm run postinstall`). `--force` rebuilds it even when up to date.
  */
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import {
   copyFileSync,
   cpSync,
@@ -22,14 +30,17 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
+  readdirSync,
   renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { BUILD_REQUIREMENTS, ensureSystemDeps, findMissing } from './system-deps.mjs'
 
 /** Relative to the project root; electron/main/native/better-sqlite3-binding.ts reads the same path. */
 export const electronNativeDir = ['.native', 'electron']
@@ -48,7 +59,7 @@ function readJson(file) {
  * The installed Electron binary, or null when there is none. electron's own
  * install step writes node_modules/electron/path.txt (the executable's path
  * inside dist/) only after it downloaded the binary, so a missing path.txt or a
- * missing executable both mean "skipped" (ELECTRON_SKIP_BINARY_DOWNLOAD=1).
+ * missing executable both mean "not downloaded".
  */
 export function findElectron(root, env = process.env) {
   const packageDir = join(root, 'node_modules', 'electron')
@@ -183,6 +194,204 @@ function buildForElectron({ root, electron, arch, env, log }) {
   }
 }
 
+/** The native addons npm is told not to build (allowScripts), and the binary each one's build leaves. */
+export const nodeAddons = Object.freeze([
+  { name: 'keytar', binary: ['build', 'Release', 'keytar.node'] },
+  { name: 'better-sqlite3', binary: ['build', 'Release', bindingFileName] },
+])
+
+/** The addons installed in node_modules whose binary is missing (npm 11 skipped their install script). */
+export function addonsToBuild(root, addons = nodeAddons) {
+  return addons.filter(({ name, binary }) => {
+    const dir = join(root, 'node_modules', name)
+    return existsSync(join(dir, 'package.json')) && !existsSync(join(dir, ...binary))
+  })
+}
+
+/** The last lines of a build's output, for the error message: the compiler's complaint is at the end. */
+function tail(text, lines = 25) {
+  return text.trimEnd().split('\n').slice(-lines).join('\n')
+}
+
+/** npm itself: the one running this script when there is one (npm_execpath), else the first on PATH. */
+function npmCommand(env) {
+  const execPath = env.npm_execpath
+  if (execPath && /npm-cli\.c?js$/.test(execPath)) return { command: process.execPath, args: [execPath] }
+  return { command: process.platform === 'win32' ? 'npm.cmd' : 'npm', args: [] }
+}
+
+/** Runs an addon's own `install` script, as npm would have, with its output kept for a failure. */
+function runAddonInstallScript(root, name, env) {
+  const npm = npmCommand(env)
+  const result = spawnSync(npm.command, [...npm.args, 'run', 'install'], {
+    cwd: join(root, 'node_modules', name),
+    env,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    shell: process.platform === 'win32' && npm.args.length === 0,
+  })
+  const output = `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? String(result.error) : ''}`
+  return { ok: result.status === 0, output }
+}
+
+/** The build prerequisites, where apt can bring them (Debian and Ubuntu); elsewhere the build speaks for itself. */
+function ensureBuildPrerequisites(log) {
+  if (process.platform !== 'linux' || !existsSync('/usr/bin/apt-get')) return true
+  // Silent when all is there: the install prints lines only for what it does.
+  if (findMissing(BUILD_REQUIREMENTS).length === 0) return true
+  return ensureSystemDeps({ requirements: BUILD_REQUIREMENTS, log })
+}
+
+/**
+ * Step 1: builds keytar and better-sqlite3 for Node where their binary is missing. Returns 'present',
+ * 'built' or 'failed' (the caller fails the install: tests, CLI and preview all need both).
+ */
+export function buildNodeAddons({
+  root,
+  env = process.env,
+  log = console.log,
+  warn = console.warn,
+  ensurePrerequisites = ensureBuildPrerequisites,
+  runInstallScript = runAddonInstallScript,
+}) {
+  const missing = addonsToBuild(root)
+  if (missing.length === 0) return 'present'
+  if (!ensurePrerequisites(log)) {
+    warn(
+      `${tag} ERROR: ${missing.map(({ name }) => name).join(' and ')} cannot be built without the packages named above.`,
+    )
+    return 'failed'
+  }
+  for (const { name } of missing) {
+    log(
+      `${tag} building ${name} for Node (a prebuilt binary if one can be downloaded, else compiled: up to a few minutes)…`,
+    )
+    const { ok, output } = runInstallScript(root, name, env)
+    if (!ok) {
+      warn(
+        `${tail(output)}\n${tag} ERROR: building ${name} failed (its output is above); fix the cause and run \`npm install\` again.`,
+      )
+      return 'failed'
+    }
+  }
+  return 'built'
+}
+
+/** Bytes in the files under `dir` (0 when it does not exist): how the download's progress is seen. */
+function bytesUnder(dir) {
+  let total = 0
+  let entries
+  try {
+    entries = readdirSync(dir, { withFileTypes: true })
+  } catch {
+    return 0
+  }
+  for (const entry of entries) {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) total += bytesUnder(path)
+    else {
+      try {
+        total += statSync(path).size
+      } catch {
+        // Moved away between readdir and stat (the download into the cache): counted on the next look.
+      }
+    }
+  }
+  return total
+}
+
+/** The one-line reason in a failed download's output: the first line of its error, without the stack. */
+export function downloadFailureReason(output) {
+  const lines = output.split('\n').map((line) => line.trim())
+  const line = lines.find((text) => /error/i.test(text) && !text.startsWith('at ')) ?? lines.find((text) => text !== '')
+  if (!line) return 'no reason given'
+  return line.length > 160 ? `${line.slice(0, 157)}...` : line
+}
+
+/** Seconds without a new byte after which the Electron download counts as hanging. */
+export const electronStallSeconds = 30
+
+/**
+ * Step 2: runs electron's own install.js (it downloads the zip through @electron/get, checks it against
+ * electron's checksums and unpacks it into node_modules/electron/dist). install.js has no timeout and
+ * prints nothing until it ends, so progress is watched on disk: it gets a temporary folder of its own
+ * (TMPDIR) to download into, and the bytes there and in dist/ must grow at least every `stallMs`.
+ * Resolves to { status: 'downloaded' | 'failed' | 'stalled', reason? }.
+ */
+export function downloadElectron({
+  root,
+  env = process.env,
+  installScript = join(root, 'node_modules', 'electron', 'install.js'),
+  stallMs = electronStallSeconds * 1000,
+  pollMs = 1000,
+}) {
+  if (!existsSync(installScript)) {
+    return Promise.resolve({ status: 'failed', reason: `${relative(root, installScript)} is missing` })
+  }
+  const temp = mkdtempSync(join(tmpdir(), 'keyhold-electron-download-'))
+  const watched = [temp, join(dirname(installScript), 'dist')]
+  return new Promise((resolveDownload) => {
+    const child = spawn(process.execPath, [installScript], {
+      cwd: dirname(installScript),
+      env: { ...env, TMPDIR: temp, TMP: temp, TEMP: temp },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    const keep = (chunk) => {
+      // The start of the output holds the error; a runaway child must not fill memory.
+      if (output.length < 64 * 1024) output += chunk
+    }
+    child.stdout.setEncoding('utf8').on('data', keep)
+    child.stderr.setEncoding('utf8').on('data', keep)
+    let bytes = -1
+    let lastProgress = Date.now()
+    let stalled = false
+    const watch = setInterval(() => {
+      const now = watched.reduce((sum, dir) => sum + bytesUnder(dir), 0)
+      if (now !== bytes) {
+        bytes = now
+        lastProgress = Date.now()
+      } else if (Date.now() - lastProgress >= stallMs) {
+        stalled = true
+        child.kill('SIGKILL')
+      }
+    }, pollMs)
+    const finish = (result) => {
+      clearInterval(watch)
+      rmSync(temp, { recursive: true, force: true })
+      resolveDownload(result)
+    }
+    child.on('error', (error) => finish({ status: 'failed', reason: error.message }))
+    child.on('exit', (code) => {
+      if (stalled) finish({ status: 'stalled', reason: `nothing arrived for ${Math.round(stallMs / 1000)} s` })
+      else if (code === 0) finish({ status: 'downloaded' })
+      else finish({ status: 'failed', reason: downloadFailureReason(output) })
+    })
+  })
+}
+
+/**
+ * Steps 2 and 3 for a machine without the Electron binary: one line when it cannot be had. Resolves to
+ * the Electron install, or null.
+ */
+export async function ensureElectron({ root, env = process.env, log = console.log, download = downloadElectron }) {
+  const present = findElectron(root, env)
+  if (present) return present
+  const result = await download({ root, env })
+  const electron = findElectron(root, env)
+  if (electron) return electron
+  const why =
+    result.status === 'downloaded'
+      ? env.ELECTRON_SKIP_BINARY_DOWNLOAD
+        ? 'ELECTRON_SKIP_BINARY_DOWNLOAD is set'
+        : 'electron/install.js ended without installing it'
+      : result.reason
+  log(
+    `${tag} no Electron binary (${why}): \`npm start\` runs the browser preview instead; \`npm run postinstall\` tries the download again.`,
+  )
+  return null
+}
+
 /**
  * Returns what happened: 'skipped' (no Electron binary), 'up-to-date',
  * 'built' or 'failed'. Never throws.
@@ -199,7 +408,7 @@ export function runPostinstall({
     const electron = findElectron(root, env)
     if (!electron) {
       log(
-        `${tag} Electron binary not installed (ELECTRON_SKIP_BINARY_DOWNLOAD?): skipping the Electron copy of better-sqlite3; tests, CLI and preview use npm's Node build.`,
+        `${tag} Electron binary not installed: skipping the Electron copy of better-sqlite3; tests, CLI and preview use npm's Node build.`,
       )
       return 'skipped'
     }
@@ -230,7 +439,12 @@ export function runPostinstall({
 const invokedDirectly =
   process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href
 if (invokedDirectly) {
-  runPostinstall({ root: dirname(dirname(fileURLToPath(import.meta.url))) })
-  // Whatever happened above, the install goes on.
-  process.exitCode = 0
+  const root = dirname(dirname(fileURLToPath(import.meta.url)))
+  if (buildNodeAddons({ root }) === 'failed') {
+    process.exitCode = 1
+  } else if (await ensureElectron({ root })) {
+    runPostinstall({ root })
+    // The Electron copy is optional: whatever happened there, the install goes on.
+    process.exitCode = 0
+  }
 }

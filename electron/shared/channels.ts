@@ -7,55 +7,66 @@
  * - `pending`: a session waiting for its second factor may call it (S14), and so may a full one.
  * - `session`: a full session.
  * - `admin`: a full session of an administrator.
+ *
+ * stepUp (S15, S32): the channel needs a password check within the step-up
+ * window. The router enforces it beside `access`, so no handler checks it by
+ * hand. Every channel states it, true or false, so a new channel cannot be
+ * added without deciding.
  */
+export interface ChannelSpec {
+  readonly method: string
+  readonly access: ChannelAccess
+  readonly stepUp: boolean
+}
+
 export const channels = {
-  'app:get-state': { method: 'getAppState', access: 'public' },
-  'setup:create-admin': { method: 'createFirstAdmin', access: 'public' },
-  'auth:sign-in': { method: 'signIn', access: 'public' },
-  'auth:redeem-setup-code': { method: 'redeemSetupCode', access: 'public' },
-  'auth:sign-out': { method: 'signOut', access: 'pending' },
-  'auth:get-challenge': { method: 'getChallenge', access: 'pending' },
-  'auth:send-code': { method: 'sendSignInCode', access: 'pending' },
-  'auth:verify-code': { method: 'verifySignInCode', access: 'pending' },
-  'auth:use-recovery-code': { method: 'useRecoveryCode', access: 'pending' },
-  'auth:confirm-password': { method: 'confirmPassword', access: 'session' },
-  'account:get-me': { method: 'getMyAccount', access: 'session' },
-  'account:change-password': { method: 'changePassword', access: 'session' },
-  'account:begin-contact-change': { method: 'beginContactChange', access: 'session' },
-  'account:confirm-contact-change': { method: 'confirmContactChange', access: 'session' },
-  'mfa:list': { method: 'listMethods', access: 'session' },
-  'mfa:begin-enrollment': { method: 'beginEnrollment', access: 'session' },
-  'mfa:resend-enrollment-code': { method: 'resendEnrollmentCode', access: 'session' },
-  'mfa:verify-enrollment': { method: 'verifyEnrollment', access: 'session' },
-  'mfa:enable-enrollment': { method: 'enableEnrollment', access: 'session' },
-  'mfa:cancel-enrollment': { method: 'cancelEnrollment', access: 'session' },
-  'mfa:set-preferred': { method: 'setPreferredMethod', access: 'session' },
-  'mfa:rename-method': { method: 'renameMethod', access: 'session' },
-  'mfa:remove-method': { method: 'removeMethod', access: 'session' },
-  'mfa:regenerate-recovery-codes': { method: 'regenerateRecoveryCodes', access: 'session' },
-  'settings:get': { method: 'getSettings', access: 'session' },
-  'settings:set-site-name': { method: 'setSiteName', access: 'admin' },
-  'provider:get': { method: 'getProviders', access: 'admin' },
-  'provider:set-email': { method: 'setEmailProvider', access: 'admin' },
-  'provider:set-sms': { method: 'setSmsProvider', access: 'admin' },
-  'provider:clear': { method: 'clearProvider', access: 'admin' },
-  'provider:set-sms-countries': { method: 'setSmsCountries', access: 'admin' },
-  'provider:test': { method: 'testProvider', access: 'admin' },
-  'audit:list': { method: 'listAudit', access: 'admin' },
-  'audit:verify': { method: 'verifyAudit', access: 'admin' },
-  'admin:list-accounts': { method: 'adminListAccounts', access: 'admin' },
-  'admin:get-account': { method: 'adminGetAccount', access: 'admin' },
-  'admin:create-account': { method: 'adminCreateAccount', access: 'admin' },
-  'admin:update-account': { method: 'adminUpdateAccount', access: 'admin' },
-  'admin:set-disabled': { method: 'adminSetDisabled', access: 'admin' },
-  'admin:delete-account': { method: 'adminDeleteAccount', access: 'admin' },
-  'admin:reset-password': { method: 'adminResetPassword', access: 'admin' },
-  'admin:reset-mfa': { method: 'adminResetMfa', access: 'admin' },
-  'admin:unlock': { method: 'adminUnlock', access: 'admin' },
-  'admin:coverage': { method: 'adminCoverage', access: 'admin' },
-  'policy:get': { method: 'getPolicy', access: 'admin' },
-  'policy:set': { method: 'setPolicy', access: 'admin' },
-} as const
+  'app:get-state': { method: 'getAppState', access: 'public', stepUp: false },
+  'setup:create-admin': { method: 'createFirstAdmin', access: 'public', stepUp: false },
+  'auth:sign-in': { method: 'signIn', access: 'public', stepUp: false },
+  'auth:redeem-setup-code': { method: 'redeemSetupCode', access: 'public', stepUp: false },
+  'auth:sign-out': { method: 'signOut', access: 'pending', stepUp: false },
+  'auth:get-challenge': { method: 'getChallenge', access: 'pending', stepUp: false },
+  'auth:send-code': { method: 'sendSignInCode', access: 'pending', stepUp: false },
+  'auth:verify-code': { method: 'verifySignInCode', access: 'pending', stepUp: false },
+  'auth:use-recovery-code': { method: 'useRecoveryCode', access: 'pending', stepUp: false },
+  'auth:confirm-password': { method: 'confirmPassword', access: 'session', stepUp: false },
+  'account:get-me': { method: 'getMyAccount', access: 'session', stepUp: false },
+  'account:change-password': { method: 'changePassword', access: 'session', stepUp: true },
+  'account:begin-contact-change': { method: 'beginContactChange', access: 'session', stepUp: true },
+  'account:confirm-contact-change': { method: 'confirmContactChange', access: 'session', stepUp: false },
+  'mfa:list': { method: 'listMethods', access: 'session', stepUp: false },
+  'mfa:begin-enrollment': { method: 'beginEnrollment', access: 'session', stepUp: true },
+  'mfa:resend-enrollment-code': { method: 'resendEnrollmentCode', access: 'session', stepUp: false },
+  'mfa:verify-enrollment': { method: 'verifyEnrollment', access: 'session', stepUp: false },
+  'mfa:enable-enrollment': { method: 'enableEnrollment', access: 'session', stepUp: true },
+  'mfa:cancel-enrollment': { method: 'cancelEnrollment', access: 'session', stepUp: false },
+  'mfa:set-preferred': { method: 'setPreferredMethod', access: 'session', stepUp: true },
+  'mfa:rename-method': { method: 'renameMethod', access: 'session', stepUp: false },
+  'mfa:remove-method': { method: 'removeMethod', access: 'session', stepUp: true },
+  'mfa:regenerate-recovery-codes': { method: 'regenerateRecoveryCodes', access: 'session', stepUp: true },
+  'settings:get': { method: 'getSettings', access: 'session', stepUp: false },
+  'settings:set-site-name': { method: 'setSiteName', access: 'admin', stepUp: true },
+  'provider:get': { method: 'getProviders', access: 'admin', stepUp: false },
+  'provider:set-email': { method: 'setEmailProvider', access: 'admin', stepUp: true },
+  'provider:set-sms': { method: 'setSmsProvider', access: 'admin', stepUp: true },
+  'provider:clear': { method: 'clearProvider', access: 'admin', stepUp: true },
+  'provider:set-sms-countries': { method: 'setSmsCountries', access: 'admin', stepUp: true },
+  'provider:test': { method: 'testProvider', access: 'admin', stepUp: true },
+  'audit:list': { method: 'listAudit', access: 'admin', stepUp: false },
+  'audit:verify': { method: 'verifyAudit', access: 'admin', stepUp: false },
+  'admin:list-accounts': { method: 'adminListAccounts', access: 'admin', stepUp: false },
+  'admin:get-account': { method: 'adminGetAccount', access: 'admin', stepUp: false },
+  'admin:create-account': { method: 'adminCreateAccount', access: 'admin', stepUp: true },
+  'admin:update-account': { method: 'adminUpdateAccount', access: 'admin', stepUp: true },
+  'admin:set-disabled': { method: 'adminSetDisabled', access: 'admin', stepUp: true },
+  'admin:delete-account': { method: 'adminDeleteAccount', access: 'admin', stepUp: true },
+  'admin:reset-password': { method: 'adminResetPassword', access: 'admin', stepUp: true },
+  'admin:reset-mfa': { method: 'adminResetMfa', access: 'admin', stepUp: true },
+  'admin:unlock': { method: 'adminUnlock', access: 'admin', stepUp: true },
+  'admin:coverage': { method: 'adminCoverage', access: 'admin', stepUp: false },
+  'policy:get': { method: 'getPolicy', access: 'admin', stepUp: false },
+  'policy:set': { method: 'setPolicy', access: 'admin', stepUp: true },
+} as const satisfies Record<string, ChannelSpec>
 
 export type Channel = keyof typeof channels
 export type ChannelAccess = 'public' | 'pending' | 'session' | 'admin'

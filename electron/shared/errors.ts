@@ -51,6 +51,8 @@ export interface ErrorPayload {
   readonly minLength?: number
   /** RATE_LIMITED: when another attempt is allowed (ISO 8601). */
   readonly retryAt?: string
+  /** S35: how many accounts a refused policy or provider change would have locked out. */
+  readonly affectedAccounts?: number
 }
 
 export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorPayload }

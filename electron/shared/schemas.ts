@@ -124,6 +124,7 @@ const auditEntrySchema = z.object({
   actor: z.string(),
   event: z.string(),
   account: z.string().nullable(),
+  accountId: z.number().int().nullable(),
   detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
 })
 const signedInSchema = z.object({ status: z.literal('signed-in'), session: sessionViewSchema })

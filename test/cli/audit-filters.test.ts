@@ -10,6 +10,7 @@ interface Entry {
   readonly event: string
   readonly at: string
   readonly account: string | null
+  readonly accountId: number | null
 }
 const entriesOf = (run: Awaited<ReturnType<typeof cli>>) => okJson<{ entries: Entry[] }>(run).entries
 
@@ -42,6 +43,30 @@ describe('keyhold audit list filters', () => {
     const until = entriesOf(await cli(['audit', 'list', '--until', newest.at, '--json']))
     expect(until.every((e) => e.at < newest.at)).toBe(true)
     expect(entriesOf(await cli(['audit', 'list', '--until', '2000-01-01', '--json']))).toEqual([])
+  })
+
+  it("S29: --account finds a deleted account's history; a recreated name lists both accounts, told apart by id", async () => {
+    const create = async () =>
+      expect((await cli(['account', 'create', 'dora', '--password-stdin'], { input: `${strong}\n` })).code).toBe(0)
+    await create()
+    expect((await cli(['account', 'delete', 'dora'])).code).toBe(0)
+    const gone = entriesOf(await cli(['audit', 'list', '--account', 'Dora', '--json']))
+    expect(gone.map((e) => [e.event, e.account])).toEqual([
+      ['account.deleted', 'dora'],
+      ['account.created', 'dora'],
+    ])
+    const oldId = gone[0]!.accountId!
+
+    await create()
+    const both = entriesOf(await cli(['audit', 'list', '--account', 'dora', '--json']))
+    expect(both.map((e) => [e.event, e.accountId === oldId ? 'old' : 'new'])).toEqual([
+      ['account.created', 'new'],
+      ['account.deleted', 'old'],
+      ['account.created', 'old'],
+    ])
+    const human = (await cli(['audit', 'list', '--account', 'dora'])).stdout
+    expect(human).toContain(`dora #${oldId}`)
+    expect(human).toContain(`dora #${both[0]!.accountId!}`)
   })
 
   it('refuses a time without a zone, a reversed range and an empty event with exit 2', async () => {

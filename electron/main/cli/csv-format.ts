@@ -1,3 +1,5 @@
+import { neutraliseCsvCell } from '../../shared/csv-cells'
+
 /**
  * RFC 4180 CSV, small and strict enough to report where a file goes wrong:
  * fields separated by commas, records by CRLF (LF alone is accepted too, as
@@ -99,7 +101,11 @@ export function csvField(value: string): string {
   return /[",\r\n]|^\s|\s$/.test(value) ? `"${value.replaceAll('"', '""')}"` : value
 }
 
-/** One record, ended with CRLF as RFC 4180 asks. */
+/**
+ * One record, ended with CRLF as RFC 4180 asks. Every CSV the CLI writes is
+ * opened in spreadsheets, so a cell that would run as a formula is neutralised
+ * first (S28, the rule shared with the window's audit export).
+ */
 export function csvRecord(values: readonly string[]): string {
-  return `${values.map(csvField).join(',')}\r\n`
+  return `${values.map((value) => csvField(neutraliseCsvCell(value))).join(',')}\r\n`
 }

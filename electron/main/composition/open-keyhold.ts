@@ -21,6 +21,7 @@ import { createSqliteSetupCodeStore } from '../adapters/sqlite/sqlite-setup-code
 import { effectivePolicyReader } from '../services/policy-ports'
 import { hasUsableMethod } from '../services/method-policy'
 import { createHmacCodeHasher } from '../adapters/crypto/hmac-code-hasher'
+import { createSetupCodeHasher } from '../adapters/crypto/setup-code-hasher'
 import { createConfiguredSenders, type ConfiguredSenders } from '../adapters/delivery/configured-senders'
 import type { DeliveryOptions } from '../adapters/delivery/gateway-request'
 import { createProviderSettings, type ProviderSettings } from '../adapters/delivery/provider-settings'
@@ -113,6 +114,7 @@ export async function openKeyhold(options: OpenKeyholdOptions): Promise<Keyhold>
       totp: totpEngine,
       qr: qrcodeRenderer,
       codeHasher: createHmacCodeHasher(vault.codeKey),
+      setupCodeHasher: createSetupCodeHasher(vault.setupCodeKey),
       secrets: vault.cipher,
       email: senders.email,
       sms: senders.sms,

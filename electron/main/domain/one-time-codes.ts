@@ -30,8 +30,8 @@ const base32Alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
 export const recoveryCodeBytes = 10
 export const recoveryCodesPerBatch = 10
 
-export function formatRecoveryCode(bytes: Uint8Array): string {
-  if (bytes.length !== recoveryCodeBytes) throw new Error('A recovery code is made from 10 bytes')
+/** Base32 of whole 5-byte groups (8 characters each), shown in groups of four joined by dashes. */
+function base32Groups(bytes: Uint8Array): string {
   let bits = 0
   let value = 0
   let out = ''
@@ -47,20 +47,49 @@ export function formatRecoveryCode(bytes: Uint8Array): string {
   return out.match(/.{4}/g)!.join('-')
 }
 
+export function formatRecoveryCode(bytes: Uint8Array): string {
+  if (bytes.length !== recoveryCodeBytes) throw new Error('A recovery code is made from 10 bytes')
+  return base32Groups(bytes)
+}
+
+/**
+ * Setup codes: 15 random bytes = 120 bits = 24 Base32 characters, shown as six groups of four.
+ * At least 112 bits, so they may be stored under a keyed hash without a cost factor
+ * (NIST SP 800-63B, look-up secrets; README design notes).
+ */
+export const setupCodeBytes = 15
+const setupCodeLength = 24
+
+export function formatSetupCode(bytes: Uint8Array): string {
+  if (bytes.length !== setupCodeBytes) throw new Error('A setup code is made from 15 bytes')
+  return base32Groups(bytes)
+}
+
 /**
  * S11: case, spaces and dashes do not matter; people also read 0 as O, 1 as I
  * and 8 as B, which Base32 does not use, so those are mapped back.
  * Returns the canonical 16 characters, or null when it cannot be a recovery code.
  */
 export function normalizeRecoveryCode(input: string): string | null {
-  const compact = input
+  const compact = compactBase32(input)
+  return /^[A-Z2-7]{16}$/.test(compact) ? compact : null
+}
+
+/** The typing rules of a recovery code (case, separators, 0/1/8 read as O/I/B), without a length. */
+function compactBase32(input: string): string {
+  return input
     .normalize('NFKC')
     .toUpperCase()
     .replace(/[\s\-_.]/g, '')
     .replace(/0/g, 'O')
     .replace(/1/g, 'I')
     .replace(/8/g, 'B')
-  return /^[A-Z2-7]{16}$/.test(compact) ? compact : null
+}
+
+/** A setup code as typed, by the same rules as a recovery code: the canonical 24 characters, or null. */
+export function normalizeSetupCode(input: string): string | null {
+  const compact = compactBase32(input)
+  return compact.length === setupCodeLength && /^[A-Z2-7]+$/.test(compact) ? compact : null
 }
 
 export function canonicalRecoveryCode(formatted: string): string {

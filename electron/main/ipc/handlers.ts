@@ -4,9 +4,9 @@ import type { Handlers } from './router'
 
 /**
  * Each channel mapped to its service call. Input here is already validated and
- * the access level checked by the router; what stays here is S15's step-up
- * for sensitive changes, which only a window or preview caller needs (the
- * operator CLI is a trusted channel and calls the services directly).
+ * the access level and step-up (S15, S32: declared in the contract) checked by
+ * the router, so no handler checks them by hand. The operator CLI is a trusted
+ * channel and calls the services directly.
  */
 export function createHandlers(keyhold: Pick<Keyhold, 'services'>): Handlers {
   const {
@@ -26,8 +26,6 @@ export function createHandlers(keyhold: Pick<Keyhold, 'services'>): Handlers {
   } = keyhold.services
   const transportOf = (actor: string) => actor.split(':')[0]!
 
-  /** S15: a password check within the last five minutes. */
-  const stepUp = (session: ResolvedSession) => auth.requireStepUp(session)
   /** The session's account as it is now (the session holds the state at resolution). */
   const me = (session: ResolvedSession) => session.account
 
@@ -91,12 +89,10 @@ export function createHandlers(keyhold: Pick<Keyhold, 'services'>): Handlers {
     'auth:confirm-password': (input, ctx) => auth.confirmPassword(ctx.session, input.password, ctx.actor),
     'account:get-me': (_input, ctx) => accounts.getAccountById(ctx.session.account.id),
     'account:change-password': async (input, ctx) => {
-      stepUp(ctx.session)
       await accounts.changeOwnPassword(me(ctx.session), input.newPassword, ctx.actor, ctx.session.session.id)
       return {}
     },
     'account:begin-contact-change': (input, ctx) => {
-      stepUp(ctx.session)
       return contact.begin(me(ctx.session), input, ctx.actor)
     },
     'account:confirm-contact-change': (input, ctx) => contact.confirm(me(ctx.session), input.code, ctx.actor),
@@ -105,14 +101,12 @@ export function createHandlers(keyhold: Pick<Keyhold, 'services'>): Handlers {
       return methods.overview(me(ctx.session))
     },
     'mfa:begin-enrollment': (input, ctx) => {
-      stepUp(ctx.session)
       return enrollment.begin(me(ctx.session), input, ctx.actor)
     },
     'mfa:resend-enrollment-code': (input, ctx) => enrollment.resend(me(ctx.session), input.enrollmentId, ctx.actor),
     'mfa:verify-enrollment': (input, ctx) =>
       enrollment.verify(me(ctx.session), input.enrollmentId, input.code, ctx.actor),
     'mfa:enable-enrollment': async (input, ctx) => {
-      stepUp(ctx.session)
       const method = await enrollment.enable(
         me(ctx.session),
         input.enrollmentId,
@@ -129,41 +123,33 @@ export function createHandlers(keyhold: Pick<Keyhold, 'services'>): Handlers {
       return {}
     },
     'mfa:set-preferred': (input, ctx) => {
-      stepUp(ctx.session)
       return methods.setPreferred(me(ctx.session), input.methodId, ctx.actor, ctx.session.session.id)
     },
     'mfa:rename-method': (input, ctx) => methods.rename(me(ctx.session), input.methodId, input.label, ctx.actor),
     'mfa:remove-method': (input, ctx) => {
-      stepUp(ctx.session)
       return methods.remove(me(ctx.session), input.methodId, input.newPassword, ctx.actor, ctx.session.session.id)
     },
     'mfa:regenerate-recovery-codes': async (_input, ctx) => {
-      stepUp(ctx.session)
       return {
         recoveryCodes: await methods.regenerateRecoveryCodes(me(ctx.session), ctx.actor, ctx.session.session.id),
       }
     },
     'settings:get': () => ({ siteName: site.siteName() }),
     'settings:set-site-name': (input, ctx) => {
-      stepUp(ctx.session)
       return { siteName: site.setSiteName(input.siteName, ctx.actor) }
     },
     'provider:get': () => providers.get(),
     'provider:set-email': (input, ctx) => {
-      stepUp(ctx.session)
       return providers.setEmail(input, ctx.actor)
     },
     'provider:set-sms': (input, ctx) => {
-      stepUp(ctx.session)
       return providers.setSms(input.provider, input.text, ctx.actor)
     },
     'provider:clear': (input, ctx) => {
-      stepUp(ctx.session)
       providers.clear(input.kind, ctx.actor)
       return {}
     },
     'provider:set-sms-countries': (input, ctx) => {
-      stepUp(ctx.session)
       return providers.setSmsCountries(input.countries, ctx.actor)
     },
     'provider:test': (input, ctx) => providers.test(input.kind, input.to, ctx.actor),
@@ -172,41 +158,33 @@ export function createHandlers(keyhold: Pick<Keyhold, 'services'>): Handlers {
     'admin:list-accounts': (input) => admin.list(input),
     'admin:get-account': (input) => admin.get(input.username),
     'admin:create-account': (input, ctx) => {
-      stepUp(ctx.session)
       return admin.create(input, ctx.actor)
     },
     'admin:update-account': (input, ctx) => {
-      stepUp(ctx.session)
       const { username, ...patch } = input
       return admin.update(username, patch, ctx.actor)
     },
     'admin:set-disabled': (input, ctx) => {
-      stepUp(ctx.session)
       accounts.setDisabled(input.username, input.disabled, ctx.actor)
       return admin.get(input.username)
     },
     'admin:delete-account': (input, ctx) => {
-      stepUp(ctx.session)
       accounts.deleteAccount(input.username, ctx.actor)
       return {}
     },
     'admin:reset-password': (input, ctx) => {
-      stepUp(ctx.session)
       return admin.resetPassword(input.username, ctx.actor)
     },
     'admin:reset-mfa': (input, ctx) => {
-      stepUp(ctx.session)
       return admin.resetMfa(input.username, ctx.actor)
     },
     'admin:unlock': (input, ctx) => {
-      stepUp(ctx.session)
       accounts.unlock(input.username, ctx.actor)
       return admin.get(input.username)
     },
     'admin:coverage': () => admin.coverage(),
     'policy:get': () => policy.view(),
     'policy:set': (input, ctx) => {
-      stepUp(ctx.session)
       return policy.set(input.policy, ctx.actor)
     },
   }

@@ -16,7 +16,8 @@ import type { ResolvedSession } from '../services/auth-service'
  * It checks that the channel exists, resolves the caller's session, enforces the
  * channel's access level (S14: a session waiting for its second factor reaches
  * only `pending` channels), validates input with the contract's schema (S25),
- * calls the handler, parses the response (dropping any field not in the
+ * enforces the channel's declared step-up (S15, S32: a recent password check,
+ * decided here and never by a handler), calls the handler, parses the response (dropping any field not in the
  * contract) and maps every error to a code. It never throws and never sends a
  * stack trace across the boundary.
  */
@@ -53,6 +54,8 @@ export type Handlers = {
 
 export interface SessionResolver {
   resolveSession(sessionId: string): ResolvedSession
+  /** S15: throws STEP_UP_REQUIRED unless the session's password check is recent. */
+  requireStepUp(resolved: ResolvedSession): void
 }
 
 export interface Router {
@@ -127,6 +130,12 @@ export function createRouter(options: RouterOptions): Router {
       }
       const parsed = schemas[channel].request.safeParse(rawInput ?? {})
       if (!parsed.success) return validationFailure(parsed.error)
+      // S32: step-up is part of the contract. Checked after validation, as the handlers did, so a
+      // malformed request is named as such rather than prompting for a password first.
+      if (spec.stepUp) {
+        if (session === null) return fail('UNAUTHENTICATED', 'Sign in to continue')
+        options.sessions.requireStepUp(session)
+      }
       const handlerContext: PublicContext = {
         session,
         actor: `${context.transport}:${session?.account.username ?? '?'}`,

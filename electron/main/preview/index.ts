@@ -1,13 +1,14 @@
-import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createKeytarSecretStore } from '../adapters/keychain/keytar-secret-store'
 import { defaultDataDir } from '../adapters/system/data-dir'
+import { ensurePrivateDir } from '../adapters/system/private-files'
 import { nodeRandom } from '../adapters/system/node-random'
 import { describeStartupError, openKeyhold, type Keyhold } from '../composition/open-keyhold'
 import { createHandlers } from '../ipc/handlers'
 import { createRouter, createUnavailableRouter, type Router } from '../ipc/router'
 import { createPreviewServer, type PreviewServer } from './preview-server'
+import { previewStartupLine } from './startup-line'
 
 /**
  * `node out/main/preview.js [--port N] [--data-dir DIR]` — the browser preview
@@ -54,7 +55,7 @@ function parsePreviewArgs(argv: readonly string[]): PreviewArgs | string {
 async function openRouter(dataDir: string): Promise<{ router: Router; keyhold: Keyhold | null }> {
   try {
     // The app creates its userData folder itself; the preview does the same for its data dir (owner only).
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 })
+    ensurePrivateDir(dataDir)
     const keyhold = await openKeyhold({ dataDir, secretStore: createKeytarSecretStore() })
     const router = createRouter({
       handlers: createHandlers(keyhold),
@@ -67,7 +68,7 @@ async function openRouter(dataDir: string): Promise<{ router: Router; keyhold: K
   } catch (error) {
     // S19: fail closed, and let the renderer show the full-page explanation.
     const problem = describeStartupError(error, dataDir)
-    console.error(`Keyhold preview: ${problem.message}\n${problem.fix}`)
+    console.error(previewStartupLine(problem))
     return { router: createUnavailableRouter({ status: 'unavailable', problem }), keyhold: null }
   }
 }

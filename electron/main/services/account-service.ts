@@ -150,7 +150,13 @@ export function createAccountService(deps: CoreDeps) {
       const now = clock.now()
       accounts.delete(account.id)
       audit.append(
-        { actor, event: 'account.deleted', accountId: account.id, detail: { username: account.username } },
+        {
+          actor,
+          event: 'account.deleted',
+          accountId: account.id,
+          username: account.username,
+          detail: { username: account.username },
+        },
         now,
       )
     })

@@ -92,7 +92,7 @@ export function createAdminAccountService(deps: MfaDeps, services: AdminServices
     input: { username: string; displayName?: string; email?: string | null; phone?: string | null; role: Role },
     actor: string,
   ) {
-    const { code, hash } = await services.setupCodes.make()
+    const { code, hash } = services.setupCodes.make()
     // A throwaway password satisfies the account rules; the setup code replaces it at once, in one transaction.
     const placeholder = Buffer.from(deps.random.bytes(24)).toString('base64url')
     let expiresAt = ''

@@ -1,11 +1,11 @@
 import { AppError } from '../domain/app-error'
+import { usernameKey } from '../domain/username'
 import { iso } from './account-view'
-import type { MfaDeps } from './mfa-deps'
 
 /** Reading the audit log (S22): newest first, and a check of its HMAC chain. */
 export interface AuditReader {
   list(query: {
-    accountId?: number | undefined
+    usernameKey?: string | undefined
     event?: string | undefined
     from?: number | undefined
     until?: number | undefined
@@ -16,8 +16,10 @@ export interface AuditReader {
     actor: string
     event: string
     accountId: number | null
+    username: string | null
     detail: Record<string, unknown>
   }[]
+  knowsUsernameKey(key: string): boolean
   verify(): { ok: boolean; rows: number; problem: string | null }
 }
 
@@ -26,11 +28,18 @@ export interface AuditEntryView {
   readonly at: string
   readonly actor: string
   readonly event: string
+  /** The username of the account the entry was about, as it was then. */
   readonly account: string | null
+  /** That account's id: two accounts that had one name one after the other differ here (S29). */
+  readonly accountId: number | null
   readonly detail: Record<string, string | number | boolean | null>
 }
 
 export interface AuditListQuery {
+  /**
+   * Entries about every account that had this username, a deleted one's included (S29),
+   * each with the id of the account it was about.
+   */
   readonly username?: string | undefined
   /** Part of the event name, any case. */
   readonly event?: string | undefined
@@ -42,26 +51,14 @@ export interface AuditListQuery {
 
 const epoch = (value: string | undefined): number | undefined => (value === undefined ? undefined : Date.parse(value))
 
-export function createAuditService(deps: MfaDeps, reader: AuditReader) {
+export function createAuditService(reader: AuditReader) {
   function list(query: AuditListQuery): AuditEntryView[] {
-    let accountId: number | undefined
-    if (query.username !== undefined) {
-      const account = deps.accounts.findByUsername(query.username)
-      if (!account) throw new AppError('NOT_FOUND', `No account named "${query.username}"`)
-      accountId = account.id
-    }
-    const names = new Map<number, string | null>()
-    const nameOf = (id: number | null, detail: Record<string, unknown>): string | null => {
-      if (id === null) return null
-      if (!names.has(id))
-        names.set(
-          id,
-          deps.accounts.findById(id)?.username ?? (typeof detail.username === 'string' ? detail.username : null),
-        )
-      return names.get(id) ?? null
+    const key = query.username === undefined ? undefined : usernameKey(query.username)
+    if (key !== undefined && !reader.knowsUsernameKey(key)) {
+      throw new AppError('NOT_FOUND', `No account named "${query.username}", now or before`)
     }
     const rows = reader.list({
-      accountId,
+      usernameKey: key,
       event: query.event,
       from: epoch(query.from),
       until: epoch(query.until),
@@ -72,7 +69,11 @@ export function createAuditService(deps: MfaDeps, reader: AuditReader) {
       at: iso(row.at),
       actor: row.actor,
       event: row.event,
-      account: nameOf(row.accountId, row.detail),
+      // An entry from before S29 about an account the log cannot name: its deletion entry's detail may.
+      account:
+        row.username ??
+        (row.accountId !== null && typeof row.detail.username === 'string' ? row.detail.username : null),
+      accountId: row.accountId,
       detail: Object.fromEntries(
         Object.entries(row.detail).filter(
           (e): e is [string, string | number | boolean | null] =>

@@ -1,10 +1,11 @@
 import { AppError } from '../domain/app-error'
+import { canonicalDestination } from '../domain/canonical-destination'
 import { normalizeDigits, sixDigitCode } from '../domain/one-time-codes'
 import { requireSmsCountryAllowed } from '../domain/sms-countries'
 import { iso } from './account-view'
 import { fillTemplate, type OutgoingEmail, type OutgoingSms } from './delivery-ports'
 import type { MfaDeps } from './mfa-deps'
-import type { CodePurpose } from './mfa-ports'
+import type { CodePurpose, SendBudget } from './mfa-ports'
 
 /**
  * Email and SMS codes (S8–S10): six CSPRNG digits, stored only as a keyed hash
@@ -12,6 +13,20 @@ import type { CodePurpose } from './mfa-ports'
  * cooldown per subject and an hourly cap per destination. A send that the
  * provider refuses leaves no code and starts no cooldown; so does a text
  * message to a country the site does not send to.
+ *
+ * S27, how the hourly cap is counted. A destination counts in its canonical
+ * form (canonicalDestination), so spellings of one mailbox share a count. And
+ * the count is split into budgets, each capped at `sendsPerDestinationPerHour`:
+ * - 'sign-in': codes to one account's verified method, per (account, destination);
+ * - 'setup': codes to an address one account has not confirmed (a method setup
+ *   or a contact change), per (account, destination).
+ * A single budget per destination would let anyone with an account aim setups
+ * at someone else's address and spend the budget that address's owner needs to
+ * sign in. Here an account only ever spends its own budgets, so no account can
+ * starve another; any one account still sends at most the cap per destination
+ * per hour from its setups, and a mailbox gets more only from accounts that
+ * have verified it (its owner's) or from several accounts, each one an
+ * administrator-made account whose setups are each capped and audited.
  */
 export type Channel = 'email' | 'sms'
 
@@ -56,16 +71,21 @@ export function createCodeDeliveryService(deps: MfaDeps) {
     // The list may have changed since the number was stored: checked at every send, before a code exists.
     if (request.channel === 'sms') requireSmsCountryAllowed(request.destination, deps.site.smsCountries())
     const policy = deps.policy(deps.accounts.findById(request.accountId)?.role)
+    const budget: SendBudget = {
+      kind: request.purpose === 'sign-in' ? 'sign-in' : 'setup',
+      accountId: request.accountId,
+      destination: canonicalDestination(request.channel, request.destination),
+    }
     const reservation = uow.tx(() => {
       const now = clock.now()
       // The cooldown is per subject and destination: changing the email and then the phone is two sends.
-      const last = otpCodes.lastSendFor(request.subject, request.destination)
+      const last = otpCodes.lastSendFor(request.subject, budget.destination)
       if (last !== null && now - last < policy.resendCooldownMs) {
         return new AppError('RATE_LIMITED', 'Wait before asking for another code', {
           retryAt: iso(last + policy.resendCooldownMs),
         })
       }
-      const recent = otpCodes.countSendsSince(request.destination, now - hourMs)
+      const recent = otpCodes.countSendsSince(budget, now - hourMs)
       if (recent >= policy.sendsPerDestinationPerHour) {
         audit.append({ actor: request.actor, event: 'code.rate-limited', accountId: request.accountId }, now)
         return new AppError('RATE_LIMITED', 'Too many codes were sent to this address in the last hour', {
@@ -85,7 +105,7 @@ export function createCodeDeliveryService(deps: MfaDeps) {
         expiresAt,
       })
       // Reserved now so parallel requests see it; removed again if the provider refuses.
-      const sendId = otpCodes.recordSend(request.destination, request.subject, now)
+      const sendId = otpCodes.recordSend(budget, request.subject, now)
       return { code, codeId, sendId, now, expiresAt }
     })
     if (reservation instanceof AppError) throw reservation

@@ -45,7 +45,7 @@ export function createServices(deps: MfaDeps, adapters: ServiceAdapters) {
     contact: createContactService(deps, { codes, notifications }),
     site: createSiteService(deps),
     providers: createProviderService(deps, adapters.providers, adapters.tester),
-    audit: createAuditService(deps, adapters.audit),
+    audit: createAuditService(adapters.audit),
     policy: createPolicyService(deps, adapters.policy),
   }
 }

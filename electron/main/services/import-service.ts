@@ -12,11 +12,11 @@ import { noPasswordHash, type SetupCodeService } from './setup-code-service'
  * An import checks every row before it changes anything, and reports each bad
  * row with its line and reason. Imported accounts never get a password from
  * the file: each gets a one-time setup code (valid 7 days) with which its user
- * chooses their own at first sign-in. The codes are Argon2id hashes like
- * recovery codes (S11), about 14 ms of CPU each, so they are made in parallel
- * batches outside any transaction (the hasher runs on libuv's thread pool),
- * and then every account is written in ONE transaction: an import is all or
- * nothing (S21), and the write lock is held only for the inserts.
+ * chooses their own at first sign-in. A setup code is 120 random bits under a
+ * keyed hash (setup-code-verifier.ts), microseconds each, so 100,000 codes are
+ * made in well under a second; then every account is written in ONE
+ * transaction: an import is all or nothing (S21), and the write lock is held
+ * only for the inserts.
  */
 export interface ImportRow {
   /** Line of the file where the row starts, for messages. */
@@ -72,7 +72,7 @@ export interface ImportOptions {
   /** Import the good rows when some are bad (or were taken meanwhile), instead of nothing. */
   readonly skipInvalid: boolean
   readonly onProgress?: (progress: ImportProgress) => void
-  /** Setup codes hashed at once: a few per thread of the pool keeps every core busy. */
+  /** Rows between two progress reports. */
   readonly batchSize?: number
 }
 
@@ -83,7 +83,7 @@ export interface ImportResult {
 }
 
 export interface ImportServices {
-  readonly setupCodes: Pick<SetupCodeService, 'make' | 'attach'>
+  readonly setupCodes: Pick<SetupCodeService, 'make' | 'attachToNew'>
 }
 
 const roles: readonly Role[] = ['admin', 'user']
@@ -164,11 +164,15 @@ export function createImportService(deps: CoreDeps, services: ImportServices) {
     const codes: { code: string; hash: string }[] = []
     options.onProgress?.({ phase: 'setup-codes', done: 0, total })
     for (let start = 0; start < total; start += batchSize) {
-      const batch = rows.slice(start, start + batchSize)
-      codes.push(...(await Promise.all(batch.map(() => services.setupCodes.make()))))
+      const end = Math.min(start + batchSize, total)
+      for (let i = start; i < end; i += 1) codes.push(services.setupCodes.make())
       options.onProgress?.({ phase: 'setup-codes', done: codes.length, total })
+      // Lets a terminal's progress line (and a Ctrl-C) through between batches.
+      await new Promise<void>((resolve) => setImmediate(resolve))
     }
     options.onProgress?.({ phase: 'saving', done: 0, total })
+    // The write is one synchronous transaction; its progress goes out every so many rows.
+    const saveStep = Math.max(batchSize, 1024)
     const outcome = uow.tx(() => {
       const now = clock.now()
       const imported: IssuedSetupCode[] = []
@@ -203,8 +207,11 @@ export function createImportService(deps: CoreDeps, services: ImportServices) {
           { actor, event: 'account.created', accountId: account.id, detail: { role: row.role, via: 'import' } },
           now,
         )
-        const expiresAt = services.setupCodes.attach(account, codes[index]!.hash, actor, now)
+        const expiresAt = services.setupCodes.attachToNew(account, codes[index]!.hash, actor, now)
         imported.push({ username: account.username, setupCode: codes[index]!.code, expiresAt })
+        if ((index + 1) % saveStep === 0 && index + 1 < total) {
+          options.onProgress?.({ phase: 'saving', done: index + 1, total })
+        }
       })
       audit.append(
         {

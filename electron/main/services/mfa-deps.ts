@@ -10,6 +10,7 @@ import type {
   RecoveryCodeRepo,
   TotpEngine,
 } from './mfa-ports'
+import type { SetupCodeHasher } from './setup-code-verifier'
 
 /** Encrypts secrets at rest (S20); the vault's AES-256-GCM cipher. */
 export interface SecretBox {
@@ -39,6 +40,8 @@ export interface MfaDeps extends CoreDeps {
   readonly totp: TotpEngine
   readonly qr: QrRenderer
   readonly codeHasher: CodeHasher
+  /** Setup codes (120 bits) under the vault's own setup-code key. */
+  readonly setupCodeHasher: SetupCodeHasher
   readonly secrets: SecretBox
   readonly email: EmailSender
   readonly sms: SmsSender

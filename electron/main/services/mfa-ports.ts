@@ -130,16 +130,30 @@ export interface OtpCodeRecord {
   readonly expiresAt: number
 }
 
+/**
+ * S27: what a send is charged to. `destination` is canonical (canonicalDestination); `kind` is
+ * 'sign-in' for a code to a verified method of the account, 'setup' for an address the account has
+ * not confirmed yet (a method setup or a contact change).
+ */
+export interface SendBudget {
+  readonly kind: 'sign-in' | 'setup'
+  readonly accountId: number
+  readonly destination: string
+}
+
 export interface OtpCodeRepo {
   /** Replaces any live code for the same purpose and subject (S8: a resend kills the old code). */
   replace(code: Omit<OtpCodeRecord, 'id'>): number
   find(purpose: CodePurpose, subject: string): OtpCodeRecord | null
   delete(id: number): void
   deleteForSubject(purpose: CodePurpose, subject: string): void
-  /** S10: sends to a destination since a time, and the newest send for a subject. */
-  countSendsSince(destination: string, since: number): number
+  /**
+   * S10, S27: sends charged to one budget since a time (rows from before budgets existed count
+   * against every budget of their destination), and the newest send for a subject.
+   */
+  countSendsSince(budget: SendBudget, since: number): number
   lastSendFor(subject: string, destination: string): number | null
-  recordSend(destination: string, subject: string, at: number): number
+  recordSend(budget: SendBudget, subject: string, at: number): number
   deleteSend(id: number): void
 }
 

@@ -1,10 +1,10 @@
-import { traitsOf } from '../../shared/method-types'
 import type { PolicyDocument, PolicyView } from '../../shared/policy-schemas'
 import { AppError } from '../domain/app-error'
 import { allowedMethodsOf, rulesFor, type RequiredSince, type Role } from '../domain/mfa-policy'
 import { iso } from './account-view'
 import type { MfaDeps } from './mfa-deps'
 import type { PolicyStore } from './policy-ports'
+import { strandedAccounts, type SiteState } from './stranded-accounts'
 
 /**
  * Reading and changing the MFA policy: versioned and audited. A change is
@@ -33,11 +33,15 @@ export function createPolicyService(deps: MfaDeps, store: PolicyStore) {
     }
   }
 
-  function enrollable(document: PolicyDocument, role: Role): boolean {
-    return allowedMethodsOf(rulesFor(document, role)).some((m) => {
-      const provider = traitsOf(m).provider
-      return provider === null || deps[provider].isConfigured()
-    })
+  /** The site as it would be under `document`, with the providers as they are. */
+  function stateUnder(document: PolicyDocument): SiteState {
+    return {
+      rules: (role) => {
+        const rules = rulesFor(document, role)
+        return { allowedMethods: allowedMethodsOf(rules), required: rules.enforcement === 'required' }
+      },
+      providers: { email: deps.email.isConfigured(), sms: deps.sms.isConfigured() },
+    }
   }
 
   function check(document: PolicyDocument): void {
@@ -53,22 +57,28 @@ export function createPolicyService(deps: MfaDeps, store: PolicyStore) {
         })
       }
     }
-    for (const role of roles) {
+    // S35: counted by the same function as provider:clear. A role that no allowed method works for is
+    // refused even with no account in it yet: the next account made in it would be stuck.
+    const stranded = fields.length > 0 ? null : strandedAccounts(deps, stateUnder(document))
+    for (const role of stranded?.rolesWithoutMethod ?? []) {
       const overridden =
         document.roles[role]?.enforcement !== undefined || document.roles[role]?.allowedMethods !== undefined
       const field = overridden ? `roles.${role}.enforcement` : 'site.enforcement'
-      if (
-        rulesFor(document, role).enforcement === 'required' &&
-        !enrollable(document, role) &&
-        !fields.some((f) => f.field === field)
-      ) {
+      const n = stranded?.cannotComplyByRole.get(role) ?? 0
+      if (!fields.some((f) => f.field === field)) {
         fields.push({
           field,
-          message: `Nobody with the ${role} role could set up a method: allow authenticator apps, or set up the email or SMS provider first`,
+          message: `Nobody with the ${role} role could set up a method: allow authenticator apps, or set up the email or SMS provider first (${n === 1 ? '1 account has' : `${n} accounts have`} this role)`,
         })
       }
     }
-    if (fields.length > 0) throw new AppError('VALIDATION', fields[0]!.message, { fields })
+    if (fields.length > 0) {
+      const affected = stranded?.cannotComply.size
+      throw new AppError('VALIDATION', fields[0]!.message, {
+        fields,
+        ...(affected === undefined ? {} : { affectedAccounts: affected }),
+      })
+    }
   }
 
   /** When Required began per scope: kept while it stays Required, stamped when it starts. */

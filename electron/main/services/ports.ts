@@ -113,6 +113,11 @@ export interface AuditEntry {
   readonly actor: string
   readonly event: string
   readonly accountId: number | null
+  /**
+   * The account's username, kept on the row (S29). Looked up from accountId when left out;
+   * give it when the account row is gone or going (a deletion).
+   */
+  readonly username?: string | undefined
   /** Never a secret, a code or a password. */
   readonly detail?: Readonly<Record<string, string | number | boolean | null>>
 }

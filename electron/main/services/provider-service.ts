@@ -11,6 +11,7 @@ import { AppError } from '../domain/app-error'
 import { toE164 } from '../domain/phone'
 import { requireSmsCountryAllowed, type SmsCountries } from '../domain/sms-countries'
 import type { MfaDeps } from './mfa-deps'
+import { currentSiteState, strandedByChange, type SiteState, type StrandedByChange } from './stranded-accounts'
 
 /**
  * Administrators set up the SMTP server and the SMS gateway, and the countries
@@ -71,6 +72,19 @@ export function checkSmsCountries(countries: readonly string[] | null): SmsCount
   return codes
 }
 
+function clearRefusal(kind: 'email' | 'sms', stranded: StrandedByChange): string {
+  const what = kind === 'email' ? 'the email server' : 'the SMS gateway'
+  const reasons = [
+    stranded.cannotSignIn > 0 ? `${accounts(stranded.cannotSignIn)} could not sign in at all` : '',
+    stranded.cannotComply > 0 || stranded.rolesWithoutMethod.length > 0
+      ? `${accounts(stranded.cannotComply)} could not set up a method the Required policy allows`
+      : '',
+  ].filter((r) => r !== '')
+  return `Removing ${what} would lock people out: ${reasons.join('; ')}. Change the policy or their methods first`
+}
+
+const accounts = (n: number) => (n === 1 ? '1 account' : `${n} accounts`)
+
 export function createProviderService(deps: MfaDeps, config: ProviderConfig, tester: ProviderTester) {
   function audited<T>(actor: string, event: string, detail: Record<string, string>, change: () => T): T {
     return deps.uow.tx(() => {
@@ -114,10 +128,22 @@ export function createProviderService(deps: MfaDeps, config: ProviderConfig, tes
       )
       return { countries: smsCountries() }
     },
+    /**
+     * S35: refused, with the number of accounts, when it would leave anyone unable to sign in (their
+     * only methods use this provider) or unable to meet a Required policy (no allowed method would
+     * work). Judged inside the transaction that clears, so a method enabled meanwhile is counted.
+     */
     clear: (kind: 'email' | 'sms', actor: string) =>
-      audited(actor, `provider.${kind}-cleared`, {}, () =>
-        kind === 'email' ? config.clearEmail() : config.clearSms(),
-      ),
+      audited(actor, `provider.${kind}-cleared`, {}, () => {
+        const before = currentSiteState(deps)
+        const after: SiteState = { ...before, providers: { ...before.providers, [kind]: false } }
+        const stranded = strandedByChange(deps, before, after)
+        if (stranded.accounts > 0 || stranded.rolesWithoutMethod.length > 0) {
+          throw new AppError('CONFLICT', clearRefusal(kind, stranded), { affectedAccounts: stranded.accounts })
+        }
+        if (kind === 'email') config.clearEmail()
+        else config.clearSms()
+      }),
     /** Sends a fixed test message; its outcome is the provider's last send, and is audited. */
     async test(kind: 'email' | 'sms', to: string, actor: string): Promise<{ sent: true }> {
       try {

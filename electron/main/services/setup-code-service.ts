@@ -1,21 +1,19 @@
 import { AppError } from '../domain/app-error'
-import {
-  canonicalRecoveryCode,
-  formatRecoveryCode,
-  normalizeRecoveryCode,
-  recoveryCodeBytes,
-} from '../domain/one-time-codes'
+import { formatSetupCode, normalizeSetupCode, setupCodeBytes } from '../domain/one-time-codes'
 import { checkNewPassword, isShortWithoutMfa } from '../domain/password-rules'
 import { iso } from './account-view'
 import { currentLock, registerFailure } from './failure-counter'
 import type { MfaDeps } from './mfa-deps'
 import type { AccountRecord } from './ports'
+import { setupCodeMatches } from './setup-code-verifier'
 
 /**
  * One-time setup codes: an imported account, or one whose password an
  * administrator reset, has no usable password until its user redeems the code
- * (printed once, valid 7 days) and chooses one. 80 random bits in the recovery
- * code format, stored as an Argon2id hash; wrong codes count like any failure (S13).
+ * (printed once, valid 7 days) and chooses one. 120 random bits in the recovery
+ * code's alphabet, stored as HMAC-SHA256 under the vault's setup-code key
+ * (setup-code-verifier.ts; older 80-bit Argon2id codes stay valid until they
+ * expire); wrong codes count like any failure (S13).
  */
 export interface SetupCodeStore {
   put(accountId: number, codeHash: string, now: number, expiresAt: number): void
@@ -32,10 +30,13 @@ const validityMs = 7 * 24 * 3_600_000
 export function createSetupCodeService(deps: MfaDeps, store: SetupCodeStore) {
   const { uow, clock, audit, accounts, sessions } = deps
 
-  /** Makes a code and its hash; the caller stores it inside its own transaction with `store`. */
-  async function make(): Promise<{ code: string; hash: string }> {
-    const code = formatRecoveryCode(deps.random.bytes(recoveryCodeBytes))
-    return { code, hash: await deps.hasher.hash(canonicalRecoveryCode(code)) }
+  /**
+   * Makes a code and its hash; the caller stores it inside its own transaction with `store`.
+   * A keyed hash of a 120-bit code takes microseconds: an import makes 100,000 at once.
+   */
+  function make(): { code: string; hash: string } {
+    const code = formatSetupCode(deps.random.bytes(setupCodeBytes))
+    return { code, hash: deps.setupCodeHasher.hash(normalizeSetupCode(code)!) }
   }
 
   /** Within a transaction: the account's password stops working and the code takes its place. */
@@ -48,8 +49,20 @@ export function createSetupCodeService(deps: MfaDeps, store: SetupCodeStore) {
     return iso(expiresAt)
   }
 
+  /**
+   * Within the transaction that just inserted `account` with `noPasswordHash` (an import): it
+   * has no password and no session yet, so only the code and its audit row are written.
+   */
+  function attachToNew(account: AccountRecord, hash: string, actor: string, now: number): string {
+    if (account.passwordHash !== noPasswordHash) throw new Error('attachToNew: the account already has a password')
+    const expiresAt = now + validityMs
+    store.put(account.id, hash, now, expiresAt)
+    audit.append({ actor, event: 'setup-code.issued', accountId: account.id }, now)
+    return iso(expiresAt)
+  }
+
   async function issue(account: AccountRecord, actor: string): Promise<{ setupCode: string; expiresAt: string }> {
-    const { code, hash } = await make()
+    const { code, hash } = make()
     const expiresAt = uow.tx(() => attach(account, hash, actor, clock.now()))
     return { setupCode: code, expiresAt }
   }
@@ -76,9 +89,8 @@ export function createSetupCodeService(deps: MfaDeps, store: SetupCodeStore) {
       const lock = currentLock(fresh, now)
       if (lock) return { ok: false, error: lock }
       const stored = store.get(account.id)
-      const canonical = normalizeRecoveryCode(code)
       if (!stored || stored.expiresAt <= now) return { ok: false, error: invalid }
-      if (canonical === null || !deps.hasher.verifySync(stored.codeHash, canonical)) {
+      if (!setupCodeMatches(deps, stored.codeHash, code)) {
         const failure = registerFailure(deps, fresh, now, actor, 'setup-code.failed', 'setup-code')
         return {
           ok: false,
@@ -94,7 +106,7 @@ export function createSetupCodeService(deps: MfaDeps, store: SetupCodeStore) {
     if (!outcome.ok) throw outcome.error
   }
 
-  return { make, attach, issue, redeem, pending: (accountId: number) => store.get(accountId) !== null }
+  return { make, attach, attachToNew, issue, redeem, pending: (accountId: number) => store.get(accountId) !== null }
 }
 
 export type SetupCodeService = ReturnType<typeof createSetupCodeService>

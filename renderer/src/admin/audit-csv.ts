@@ -1,10 +1,11 @@
+import { neutraliseCsvCell } from '../../../electron/shared/csv-cells'
 import type { AuditEntry } from '../api/keyhold-client'
 
 /**
  * The audit entries on screen as CSV (RFC 4180: quoted where needed, CRLF
- * line ends), for a spreadsheet. A cell that starts like a formula (=, +, -,
- * @, tab, CR) gets a leading apostrophe, so opening the file never runs
- * anything a username or a provider's message put there (OWASP CSV injection).
+ * line ends), for a spreadsheet. A cell that would run as a formula gets a
+ * leading apostrophe by the rule the CLI's account export uses too (S28), so
+ * opening the file never runs anything a name or a provider's message put there.
  */
 export const auditCsvHeader = ['id', 'time', 'event', 'account', 'actor', 'detail'] as const
 
@@ -15,7 +16,7 @@ export function detailText(detail: AuditEntry['detail']): string {
 }
 
 function cell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
+  const safe = neutraliseCsvCell(value)
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe
 }
 

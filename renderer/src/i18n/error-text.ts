@@ -55,9 +55,13 @@ export function describeError(
     case 'VALIDATION':
       for (const f of error.fields) fields[f.field] ??= fieldMessage(tr, 'fieldErrors', f.field)
       return { summary: tr.t('errors.VALIDATION'), fields }
-    case 'CONFLICT':
+    case 'CONFLICT': {
+      // S35: a provider change refused because it would lock accounts out says how many.
+      const affected = error.payload.affectedAccounts
+      if (affected !== undefined) return { summary: tr.t('errors.lockoutChange', affected), fields }
       for (const f of error.fields) fields[f.field] ??= fieldMessage(tr, 'conflictFieldErrors', f.field)
       return { summary: tr.t('errors.CONFLICT'), fields }
+    }
     case 'WEAK_PASSWORD': {
       const reason = error.reason
       const detail = reason === undefined ? '' : tr.t(`weakPassword.${reason}`, { minLength: error.minLength ?? '' })

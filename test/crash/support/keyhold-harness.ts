@@ -1,6 +1,7 @@
 import { createAesGcmCipher } from '../../../electron/main/adapters/crypto/aes-gcm-cipher'
 import { createArgon2PasswordHasher } from '../../../electron/main/adapters/crypto/argon2-password-hasher'
 import { createHmacCodeHasher } from '../../../electron/main/adapters/crypto/hmac-code-hasher'
+import { createSetupCodeHasher } from '../../../electron/main/adapters/crypto/setup-code-hasher'
 import { createProviderSettings } from '../../../electron/main/adapters/delivery/provider-settings'
 import { totpEngine } from '../../../electron/main/adapters/otp/totp-engine'
 import { qrcodeRenderer } from '../../../electron/main/adapters/otp/qrcode-renderer'
@@ -136,6 +137,8 @@ export function openHarness(options: HarnessOptions): Harness {
     totp: totpEngine,
     qr: options.qr ?? qrcodeRenderer,
     codeHasher: createHmacCodeHasher(options.keys.masterKey),
+    // The app's setup-code key is its own random key in the vault; here one the fixture already keeps across reopen.
+    setupCodeHasher: createSetupCodeHasher(options.keys.masterKey),
     secrets: cipher,
     email: senders.email,
     sms: senders.sms,

@@ -267,6 +267,7 @@ export const auditEntries: AuditEntry[] = [
     actor: 'window:ada',
     event: 'policy.changed',
     account: null,
+    accountId: null,
     detail: { version: 3, enforcement: 'prompt' },
   },
   {
@@ -275,6 +276,7 @@ export const auditEntries: AuditEntry[] = [
     actor: 'window:bob',
     event: 'sign-in.succeeded',
     account: 'bob',
+    accountId: 2,
     detail: {},
   },
   {
@@ -283,9 +285,18 @@ export const auditEntries: AuditEntry[] = [
     actor: 'window:bob',
     event: 'sign-in.failed',
     account: 'bob',
+    accountId: 2,
     detail: { reason: '=HYPERLINK("x")' },
   },
-  { id: 1, at: '2026-11-20T09:00:00.000Z', actor: 'cli:root', event: 'account.created', account: 'ada', detail: {} },
+  {
+    id: 1,
+    at: '2026-11-20T09:00:00.000Z',
+    actor: 'cli:root',
+    event: 'account.created',
+    account: 'ada',
+    accountId: 1,
+    detail: {},
+  },
 ]
 
 export const coverage: Coverage = {

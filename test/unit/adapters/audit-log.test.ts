@@ -44,6 +44,20 @@ describe('audit log chain (S22)', () => {
     expect(f.audit.verify()).toMatchObject({ ok: false, problem: 'the newest row is not the recorded head' })
   })
 
+  it('S29: detects a changed username, or a changed name key that would hide a row from a name filter', () => {
+    f.audit.append({ actor, event: 'test.named', accountId: 42, username: 'bob' }, f.clock.now() + 10)
+    expect(f.audit.verify()).toMatchObject({ ok: true, rows: 6 })
+    f.db.prepare("UPDATE audit_log SET username_key = 'alice' WHERE id = 6").run()
+    expect(f.audit.verify()).toMatchObject({ ok: false, problem: 'row 6 does not match the chain' })
+    f.db.prepare("UPDATE audit_log SET username_key = 'alice', username = 'alice' WHERE id = 6").run()
+    expect(f.audit.verify()).toMatchObject({ ok: false, problem: 'row 6 does not match the chain' })
+  })
+
+  it('S29: refuses a version-1 row after version-2 rows (the old body is only for rows written before)', () => {
+    f.db.prepare('UPDATE audit_log SET mac_version = 1 WHERE id = 5').run()
+    expect(f.audit.verify()).toMatchObject({ ok: false, problem: expect.stringMatching(/^row 5 /) })
+  })
+
   it('lists newest first, per account when asked', () => {
     expect(f.audit.list({ limit: 2 }).map((e) => e.event)).toEqual(['test.4', 'test.3'])
     expect(f.audit.list({ accountId: 99, limit: 10 })).toEqual([])

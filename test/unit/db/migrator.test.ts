@@ -4,12 +4,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { migrations, parseMigrationFiles } from '../../../db/migrations'
-import { DatabaseTooNewError, MigrationFailedError, migrate, schemaVersion, type Migration } from '../../../db/migrator'
-import { BadMethodRowError } from '../../../electron/main/adapters/sqlite/method-fields-row'
+import {
+  DatabaseTooNewError,
+  ForeignKeyCheckError,
+  MigrationFailedError,
+  migrate,
+  schemaVersion,
+  type Migration,
+} from '../../../db/migrator'
 import { openDatabase } from '../../../electron/main/adapters/sqlite/open-database'
-import { createSqliteEnrollmentRepo } from '../../../electron/main/adapters/sqlite/sqlite-enrollment-repo'
-import { createSqliteMethodRepo } from '../../../electron/main/adapters/sqlite/sqlite-method-repo'
-import type { NewMethod } from '../../../electron/main/services/mfa-ports'
 
 let dir: string
 let db: Database.Database
@@ -81,9 +84,14 @@ describe('migrations', () => {
     expect(() => migrate(db, [{ version: 2, name: 'x', sql: '' }])).toThrow(/without gaps/)
     expect(() => parseMigrationFiles({ './migrations/init.sql': '' })).toThrow(/0001_name\.sql/)
     expect(parseMigrationFiles({ './migrations/0002_b.sql': 'B', './migrations/0001_a.sql': 'A' })).toEqual([
-      { version: 1, name: 'a', sql: 'A' },
-      { version: 2, name: 'b', sql: 'B' },
+      { version: 1, name: 'a', sql: 'A', foreignKeysOff: false },
+      { version: 2, name: 'b', sql: 'B', foreignKeysOff: false },
     ])
+    expect(parseMigrationFiles({ './migrations/0001_a.sql': '-- x\n-- keyhold:foreign-keys-off\nA' })[0]).toMatchObject(
+      {
+        foreignKeysOff: true,
+      },
+    )
   })
 
   it('S22: the audit table refuses UPDATE and DELETE', () => {
@@ -132,106 +140,61 @@ describe('migrations that move data', () => {
       { rowid: 1 },
     ])
   })
+})
 
-  it('0005 keeps every method and enrollment when it drops the type list, and the repositories refuse an unknown type', () => {
-    migrate(db, upTo(4))
-    db.prepare(
-      "INSERT INTO accounts (id, username, username_key, display_name, role, password_hash, password_changed_at, created_at, updated_at) VALUES (1, 'a', 'a', 'A', 'user', 'h', 1, 1, 1)",
-    ).run()
-    const methodRows = [
-      {
-        id: 7,
-        account_id: 1,
-        type: 'totp',
-        label: 'Phone',
-        destination: null,
-        secret_enc: 'sealed',
-        algorithm: 'sha256',
-        digits: 8,
-        period: 30,
-        last_used_step: 1234,
-        preferred: 1,
-        created_at: 10,
-        last_used_at: 20,
-      },
-      {
-        id: 8,
-        account_id: 1,
-        type: 'sms',
-        label: 'Mobile',
-        destination: '+447700900123',
-        secret_enc: null,
-        algorithm: null,
-        digits: null,
-        period: null,
-        last_used_step: null,
-        preferred: 0,
-        created_at: 11,
-        last_used_at: null,
-      },
-    ]
-    const enrollmentRow = {
-      id: 'e1',
-      account_id: 1,
-      type: 'email',
-      label: 'Work',
-      destination: 'a@example.org',
-      secret_enc: null,
-      algorithm: null,
-      digits: null,
-      period: null,
-      last_used_step: null,
-      verified_at: 30,
-      recovery_batch: 'b1',
-      created_at: 25,
-      expires_at: 99,
-      failed_attempts: 3,
-    }
-    const insertAll = (table: string, row: Record<string, unknown>) =>
-      db
-        .prepare(
-          `INSERT INTO ${table} (${Object.keys(row).join(', ')}) VALUES (${Object.keys(row)
-            .map((k) => `@${k}`)
-            .join(', ')})`,
-        )
-        .run(row)
-    for (const row of methodRows) insertAll('mfa_methods', row)
-    insertAll('mfa_enrollments', enrollmentRow)
-    // Before: the schema itself lists the types.
-    expect(() => insertAll('mfa_methods', { ...methodRows[1]!, id: 9, preferred: 0, type: 'fax' })).toThrow(/CHECK/)
+/**
+ * S29: a migration that rebuilds a referenced table runs with foreign keys off (set outside the
+ * transaction, where the pragma works), is checked by PRAGMA foreign_key_check before it commits,
+ * and leaves foreign keys on again.
+ */
+describe('foreign-keys-off migrations (S29)', () => {
+  const parentChild: Migration = {
+    version: 1,
+    name: 'tables',
+    sql: `CREATE TABLE parent (id INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT;
+          CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parent (id) ON DELETE CASCADE) STRICT;`,
+  }
+  const rebuild = (foreignKeysOff: boolean): Migration => ({
+    version: 2,
+    name: 'rebuild',
+    foreignKeysOff,
+    sql: `CREATE TABLE parent_new (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL) STRICT;
+          INSERT INTO parent_new SELECT id, name FROM parent;
+          DROP TABLE parent;
+          ALTER TABLE parent_new RENAME TO parent;`,
+  })
+  const populate = () => {
+    migrate(db, [parentChild])
+    db.exec("INSERT INTO parent VALUES (1, 'a'), (2, 'b'); INSERT INTO child VALUES (10, 1), (11, 2), (12, 2);")
+  }
 
-    migrate(db, upTo(5))
-    expect(db.prepare('SELECT * FROM mfa_methods ORDER BY id').all()).toEqual(methodRows)
-    expect(db.prepare('SELECT * FROM mfa_enrollments').all()).toEqual([enrollmentRow])
-    expect(db.pragma('foreign_key_check')).toEqual([])
-    expect(db.pragma('integrity_check', { simple: true })).toBe('ok')
-    // The indexes came back: still one preferred method per account.
-    expect(() => db.prepare('UPDATE mfa_methods SET preferred = 1 WHERE id = 8').run()).toThrow(/UNIQUE/)
-    // A method holds a secret or a destination, never both, whatever its type.
-    expect(() => db.prepare("UPDATE mfa_methods SET destination = 'x@example.org' WHERE id = 7").run()).toThrow(/CHECK/)
-    const methods = createSqliteMethodRepo(db)
-    expect(methods.listActive(1).map((m) => [m.id, m.type])).toEqual([
-      [7, 'totp'],
-      [8, 'sms'],
+  it('keeps every child row of a rebuilt parent, and turns foreign keys back on', () => {
+    populate()
+    migrate(db, [parentChild, rebuild(true)])
+    expect(db.prepare('SELECT id, parent_id FROM child ORDER BY id').all()).toEqual([
+      { id: 10, parent_id: 1 },
+      { id: 11, parent_id: 2 },
+      { id: 12, parent_id: 2 },
     ])
-    expect(createSqliteEnrollmentRepo(db).find(1, 'e1')).toMatchObject({ type: 'email', destination: 'a@example.org' })
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1)
+    expect(db.pragma('foreign_key_check')).toEqual([])
+    // The foreign key still works against the rebuilt table.
+    db.prepare('DELETE FROM parent WHERE id = 2').run()
+    expect(db.prepare('SELECT count(*) FROM child').pluck().get()).toBe(1)
+  })
 
-    // After: the type list is the code's. An unknown type is refused on the way in…
-    const forged = { ...methods.listActive(1)[1]!, type: 'fax', preferred: false } as unknown as NewMethod
-    expect(() => methods.insert(forged)).toThrow(BadMethodRowError)
-    expect(methods.countActive(1)).toBe(2)
-    // …and a row that got in some other way is never handed on as a method.
-    insertAll('mfa_methods', { ...methodRows[1]!, id: 9, preferred: 0, type: 'fax' })
-    expect(() => methods.listActive(1)).toThrow(/unknown type "fax"/)
-    expect(() => methods.typesFor([1])).toThrow(BadMethodRowError)
-    expect(() => methods.typesByAccount()).toThrow(BadMethodRowError)
-    // A known type with the wrong columns for it is refused too.
-    db.prepare("UPDATE mfa_methods SET type = 'totp' WHERE id = 9").run()
-    expect(() => methods.find(1, 9)).toThrow(BadMethodRowError)
+  it('without the mode the same rebuild cascade-deletes the children (why the mode exists)', () => {
+    populate()
+    migrate(db, [parentChild, rebuild(false)])
+    expect(db.prepare('SELECT count(*) FROM child').pluck().get()).toBe(0)
+  })
 
-    // The accounts they belong to still delete them.
-    db.prepare('DELETE FROM accounts WHERE id = 1').run()
-    expect(db.prepare('SELECT count(*) AS n FROM mfa_methods').get()).toEqual({ n: 0 })
-    expect(db.prepare('SELECT count(*) AS n FROM mfa_enrollments').get()).toEqual({ n: 0 })
+  it('rolls back and restores foreign keys when the check finds an orphan', () => {
+    populate()
+    const orphaning: Migration = { ...rebuild(true), sql: rebuild(true).sql + 'DELETE FROM parent WHERE id = 1;' }
+    expect(() => migrate(db, [parentChild, orphaning])).toThrow(ForeignKeyCheckError)
+    expect(schemaVersion(db)).toBe(1)
+    expect(db.prepare('SELECT count(*) FROM parent').pluck().get()).toBe(2)
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1)
   })
 })

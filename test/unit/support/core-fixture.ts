@@ -16,6 +16,7 @@ import { createSqliteSetupCodeStore } from '../../../electron/main/adapters/sqli
 import { effectivePolicyReader } from '../../../electron/main/services/policy-ports'
 import { hasUsableMethod } from '../../../electron/main/services/method-policy'
 import { createHmacCodeHasher } from '../../../electron/main/adapters/crypto/hmac-code-hasher'
+import { createSetupCodeHasher } from '../../../electron/main/adapters/crypto/setup-code-hasher'
 import { createAesGcmCipher } from '../../../electron/main/adapters/crypto/aes-gcm-cipher'
 import { totpEngine } from '../../../electron/main/adapters/otp/totp-engine'
 import { qrcodeRenderer } from '../../../electron/main/adapters/otp/qrcode-renderer'
@@ -172,6 +173,8 @@ export function createCoreFixture(options: FixtureOptions = {}): CoreFixture {
     totp: totpEngine,
     qr: qrcodeRenderer,
     codeHasher: createHmacCodeHasher(masterKey),
+    // The app's setup-code key is its own random key in the vault; here one the fixture already keeps across reopen.
+    setupCodeHasher: createSetupCodeHasher(masterKey),
     secrets: createAesGcmCipher([masterKey]),
     email: fixture.senders.email,
     sms: fixture.senders.sms,

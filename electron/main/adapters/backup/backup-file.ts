@@ -3,6 +3,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { open, rename, stat, unlink } from 'node:fs/promises'
 import { z } from 'zod'
 import { keyIdOf } from '../crypto/aes-gcm-cipher'
+import { createPrivateFileHandle } from '../system/private-files'
 
 /**
  * The Keyhold backup file: the database and the master key, sealed under a
@@ -146,8 +147,8 @@ export async function writeBackupFile(options: WriteBackupOptions): Promise<{ by
   cipher.setAAD(head)
 
   const partial = `${options.out}.partial-${process.pid}`
-  // 0600: the file is sealed, but whoever can read it can try passphrases.
-  const output = await open(partial, 'wx', 0o600)
+  // 0600: the file is sealed, but whoever can read it can try passphrases (S31; a new file, never a link).
+  const output = await createPrivateFileHandle(partial)
   let done = false
   try {
     const input = await open(options.databaseFile, 'r')
@@ -267,7 +268,7 @@ export async function decryptDatabase(file: string, backup: OpenedBackup, kek: B
   const { size } = await stat(file)
   if (size !== payloadStart + header.payloadBytes + tagLength) throw damaged()
   const input = await open(file, 'r')
-  const output = await open(dest, 'wx', 0o600)
+  const output = await createPrivateFileHandle(dest)
   let ok = false
   try {
     const head = Buffer.alloc(payloadStart)

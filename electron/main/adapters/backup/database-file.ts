@@ -1,10 +1,11 @@
 import Database from 'better-sqlite3'
-import { existsSync } from 'node:fs'
+import { closeSync, existsSync } from 'node:fs'
 import { schemaVersion } from '../../../../db/migrator'
 import { createAesGcmCipher } from '../crypto/aes-gcm-cipher'
 import type { SqliteDatabase } from '../sqlite/open-database'
 import { createSqliteAuditLog, type AuditVerification } from '../sqlite/sqlite-audit-log'
 import { createSqliteSettings } from '../sqlite/sqlite-settings'
+import { createPrivateFile, prepareDatabaseFile } from '../system/private-files'
 
 /** better-sqlite3's binary for the running runtime (the Electron build under `Keyhold --cli`); see open-database.ts. */
 export interface BindingOptions {
@@ -12,6 +13,8 @@ export interface BindingOptions {
 }
 
 function openFile(file: string, options: BindingOptions): SqliteDatabase {
+  // S31: not through a link, and any file SQLite adds beside it takes this file's 0600.
+  prepareDatabaseFile(file, { create: false })
   return new Database(file, {
     fileMustExist: true,
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
@@ -35,6 +38,8 @@ export async function snapshotDatabase(
   dest: string,
   options: BindingOptions = {},
 ): Promise<{ schemaVersion: number }> {
+  // S31: SQLite would create the copy 0644; an empty file is an empty database, and the copy takes its 0600.
+  closeSync(createPrivateFile(dest))
   await db.backup(dest)
   const copy = openFile(dest, options)
   try {

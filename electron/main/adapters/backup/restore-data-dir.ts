@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import { link, mkdir, rename, unlink } from 'node:fs/promises'
+import { link, rename, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { SecretStore } from '../keychain/secret-store'
 import { databaseFileName } from '../system/data-dir'
+import { ensurePrivateDir } from '../system/private-files'
 import { keychainAccountFor } from '../vault/open-vault'
 import { pendingKeyAccount } from '../vault/rotate-vault'
 import { BackupError, decryptDatabase, readBackupHeader, unwrapMasterKey, type BackupHeader } from './backup-file'
@@ -71,7 +72,7 @@ export async function restoreDataDir(options: RestoreOptions): Promise<RestoreRe
   }
   const { masterKey, kek } = await unwrapMasterKey(backup, options.passphrase)
 
-  await mkdir(dataDir, { recursive: true, mode: 0o700 })
+  ensurePrivateDir(dataDir)
   const database = join(dataDir, databaseFileName)
   const incoming = join(dataDir, `${databaseFileName}.restoring-${randomBytes(6).toString('hex')}`)
   let placed = false

@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3'
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
 import { migrate, type MigrationReport } from '../../../../db/migrator'
 import { migrations } from '../../../../db/migrations'
+import { usernameKey } from '../../domain/username'
+import { prepareDatabaseFile } from '../system/private-files'
 
 export type SqliteDatabase = Database.Database
 
@@ -16,9 +16,10 @@ export interface OpenDatabaseOptions {
  * S21: WAL with synchronous=FULL (a committed change survives power loss),
  * foreign keys on, and a busy timeout so the app and the CLI writing at the
  * same moment wait for each other instead of failing with "database is locked".
+ * S31: the folder 0700, the file and its -wal/-shm 0600, never through a link.
  */
 export function openDatabase(file: string, options: OpenDatabaseOptions = {}): SqliteDatabase {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 })
+  prepareDatabaseFile(file, { create: true })
   const db = new Database(file, {
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
   })
@@ -27,6 +28,10 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): S
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = FULL')
     db.pragma('foreign_keys = ON')
+    // The ids_never_reused migration keys the names it finds in old audit rows exactly as the application keys usernames.
+    db.function('keyhold_username_key', { deterministic: true }, (name: unknown) =>
+      typeof name === 'string' ? usernameKey(name) : null,
+    )
     return db
   } catch (error) {
     db.close()

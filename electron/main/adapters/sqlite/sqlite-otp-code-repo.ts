@@ -1,4 +1,4 @@
-import type { CodePurpose, OtpCodeRepo } from '../../services/mfa-ports'
+import type { CodePurpose, OtpCodeRepo, SendBudget } from '../../services/mfa-ports'
 import type { SqliteDatabase } from './open-database'
 
 interface CodeRow {
@@ -21,14 +21,18 @@ export function createSqliteOtpCodeRepo(db: SqliteDatabase): OtpCodeRepo {
   )
   const find = db.prepare<[CodePurpose, string], CodeRow>('SELECT * FROM otp_codes WHERE purpose = ? AND subject = ?')
   const remove = db.prepare<[number]>('DELETE FROM otp_codes WHERE id = ?')
-  const countSends = db.prepare<[string, number], { n: number }>(
-    'SELECT count(*) AS n FROM code_sends WHERE destination = ? AND sent_at > ?',
+  // The (destination, sent_at) index narrows to one destination's last hour; the budget filter runs on those few rows.
+  const countSends = db.prepare<SendBudget & { since: number }, { n: number }>(
+    `SELECT count(*) AS n FROM code_sends
+     WHERE destination = @destination AND sent_at > @since
+       AND (account_id IS NULL OR (account_id = @accountId AND budget = @kind))`,
   )
   const lastSend = db.prepare<[string, string], { at: number | null }>(
     'SELECT max(sent_at) AS at FROM code_sends WHERE subject = ? AND destination = ?',
   )
-  const recordSend = db.prepare<[string, string, number]>(
-    'INSERT INTO code_sends (destination, subject, sent_at) VALUES (?, ?, ?)',
+  const recordSend = db.prepare<SendBudget & { subject: string; at: number }>(
+    `INSERT INTO code_sends (destination, subject, sent_at, account_id, budget)
+     VALUES (@destination, @subject, @at, @accountId, @kind)`,
   )
   const deleteSend = db.prepare<[number]>('DELETE FROM code_sends WHERE id = ?')
 
@@ -55,9 +59,19 @@ export function createSqliteOtpCodeRepo(db: SqliteDatabase): OtpCodeRepo {
     },
     delete: (id) => void remove.run(id),
     deleteForSubject: (purpose, subject) => void removeSubject.run(purpose, subject),
-    countSendsSince: (destination, since) => countSends.get(destination, since)!.n,
+    countSendsSince: (budget, since) =>
+      countSends.get({ kind: budget.kind, accountId: budget.accountId, destination: budget.destination, since })!.n,
     lastSendFor: (subject, destination) => lastSend.get(subject, destination)?.at ?? null,
-    recordSend: (destination, subject, at) => Number(recordSend.run(destination, subject, at).lastInsertRowid),
+    recordSend: (budget, subject, at) =>
+      Number(
+        recordSend.run({
+          kind: budget.kind,
+          accountId: budget.accountId,
+          destination: budget.destination,
+          subject,
+          at,
+        }).lastInsertRowid,
+      ),
     deleteSend: (id) => void deleteSend.run(id),
   }
 }

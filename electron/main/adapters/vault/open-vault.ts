@@ -17,6 +17,11 @@ export interface Vault {
   readonly auditKey: Uint8Array
   /** Key for the keyed hashes of email and SMS codes (S9), derived from the master key. */
   readonly codeKey: Uint8Array
+  /**
+   * Key for the keyed hashes of setup codes: random and sealed like the audit key, so it
+   * survives `vault rotate` and the 7-day codes pending then stay valid (README design notes).
+   */
+  readonly setupCodeKey: Uint8Array
 }
 
 export class VaultKeyError extends Error {
@@ -35,6 +40,7 @@ export function keychainAccountFor(dataDir: string): string {
 
 const keyIdSetting = 'vault.key_id'
 const auditKeySetting = 'vault.audit_key'
+export const setupCodeKeySetting = 'vault.setup_code_key'
 
 function toBase64(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('base64')
@@ -83,15 +89,19 @@ export async function openVault(deps: OpenVaultDeps): Promise<Vault> {
   }
 
   const cipher = createAesGcmCipher([key])
-  const auditKey = deps.tx(() => {
-    if (deps.settings.get(keyIdSetting) === null) deps.settings.set(keyIdSetting, cipher.keyId)
-    const sealed = deps.settings.get(auditKeySetting)
-    if (sealed !== null) return Buffer.from(cipher.decrypt(sealed, auditKeySetting), 'base64')
+  /** A random key sealed under the master key in `setting`, made the first time it is asked for. */
+  const sealedKey = (setting: string): Uint8Array => {
+    const sealed = deps.settings.get(setting)
+    if (sealed !== null) return Buffer.from(cipher.decrypt(sealed, setting), 'base64')
     const fresh = deps.random.bytes(32)
-    deps.settings.set(auditKeySetting, cipher.encrypt(toBase64(fresh), auditKeySetting))
+    deps.settings.set(setting, cipher.encrypt(toBase64(fresh), setting))
     return fresh
+  }
+  const [auditKey, setupCodeKey] = deps.tx(() => {
+    if (deps.settings.get(keyIdSetting) === null) deps.settings.set(keyIdSetting, cipher.keyId)
+    return [sealedKey(auditKeySetting), sealedKey(setupCodeKeySetting)] as const
   })
   // Codes live minutes, so a key derived from the master key is enough: a rotation only voids codes in flight.
   const codeKey = new Uint8Array(hkdfSync('sha256', key, new Uint8Array(0), 'keyhold/code-hmac/v1', 32))
-  return { cipher, auditKey: new Uint8Array(auditKey), codeKey }
+  return { cipher, auditKey: new Uint8Array(auditKey), codeKey, setupCodeKey: new Uint8Array(setupCodeKey) }
 }

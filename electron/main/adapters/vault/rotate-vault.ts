@@ -9,8 +9,9 @@ import { emailSettingKey, smsSettingKey } from '../delivery/provider-settings'
 import type { SecretStore } from '../keychain/secret-store'
 import type { SqliteDatabase } from '../sqlite/open-database'
 import { databaseFileName } from '../system/data-dir'
+import { prepareDatabaseFile } from '../system/private-files'
 import { createSqliteSettings, type SettingsStore } from '../sqlite/sqlite-settings'
-import { keychainAccountFor, VaultKeyError } from './open-vault'
+import { keychainAccountFor, setupCodeKeySetting, VaultKeyError } from './open-vault'
 
 /**
  * `keyhold vault rotate`: a new master key, and every secret at rest
@@ -80,6 +81,7 @@ export async function settleInterruptedRotationIn(
 ): Promise<SettleOutcome> {
   const file = join(dataDir, databaseFileName)
   if (!existsSync(file)) return 'none'
+  prepareDatabaseFile(file, { create: false })
   const db = new Database(file, {
     fileMustExist: true,
     ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
@@ -224,6 +226,9 @@ export async function rotateVault(options: RotateVaultOptions): Promise<Rotation
     const enrollmentSecrets = reencryptColumn(db, 'mfa_enrollments', reseal)
     const auditKey = settings.get(auditKeySetting)
     if (auditKey !== null) settings.set(auditKeySetting, reseal(auditKey, auditKeySetting))
+    // The setup-code key, like the audit key, stays the same: pending setup codes keep working.
+    const setupCodeKey = settings.get(setupCodeKeySetting)
+    if (setupCodeKey !== null) settings.set(setupCodeKeySetting, reseal(setupCodeKey, setupCodeKeySetting))
     const providerSecrets = resealProviders(settings, reseal)
     // S9: codes are keyed hashes under a key derived from the master key; they could not be checked any more.
     const codesWithdrawn = db.prepare('DELETE FROM otp_codes').run().changes
@@ -248,7 +253,12 @@ export async function rotateVault(options: RotateVaultOptions): Promise<Rotation
         detail: {
           keyId: to.keyId,
           previousKeyId: from.keyId,
-          secrets: totpSecrets + enrollmentSecrets + providerSecrets + (auditKey === null ? 0 : 1),
+          secrets:
+            totpSecrets +
+            enrollmentSecrets +
+            providerSecrets +
+            (auditKey === null ? 0 : 1) +
+            (setupCodeKey === null ? 0 : 1),
           codesWithdrawn,
         },
       },

@@ -22,6 +22,15 @@ function detailText(detail: AuditEntryView['detail']): string {
     .join(' ')
 }
 
+/**
+ * The account an entry was about, as `name #id`: `--account NAME` lists every account that had
+ * the name, a deleted one's included, and the id tells them apart (S29).
+ */
+function accountText(entry: AuditEntryView): string {
+  if (entry.accountId === null) return entry.account ?? '-'
+  return `${entry.account ?? '?'} #${entry.accountId}`
+}
+
 /** An ISO 8601 date-time with a zone (Z or +01:00); a bare date means its start in UTC. */
 function isoOption(options: Parameters<typeof stringOption>[0], name: 'since' | 'until'): string | undefined {
   const raw = stringOption(options, name)?.trim()
@@ -47,6 +56,7 @@ const list: CommandDefinition = {
   usage: `audit list [--account NAME] [--event TEXT] [--since TIME] [--until TIME] [--limit N]`,
   summary:
     `Show the newest audit log entries (${defaultLimit} unless --limit says otherwise, at most ${maxLimit}); ` +
+    '--account shows every account that had the name, deleted ones too, each as NAME #ID; ' +
     '--event matches part of the event name, --since/--until take ISO times (2026-11-28T09:00Z)',
   async run({ options, dataDir, output }) {
     const rawLimit = stringOption(options, 'limit')
@@ -76,7 +86,7 @@ const list: CommandDefinition = {
               : `No audit entries for "${username}".`
           : `${formatTable(
               ['TIME (UTC)', 'ACTOR', 'EVENT', 'ACCOUNT', 'DETAIL'],
-              entries.map((e) => [logTime(e.at), e.actor, e.event, e.account ?? '-', detailText(e.detail)]),
+              entries.map((e) => [logTime(e.at), e.actor, e.event, accountText(e), detailText(e.detail)]),
             )}\n\n${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}, newest first`
       output.result({ entries }, human)
     })

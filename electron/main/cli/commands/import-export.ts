@@ -1,4 +1,5 @@
-import { chmodSync, closeSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, readFileSync, unlinkSync, writeSync } from 'node:fs'
+import { createPrivateFile, writePrivateFile } from '../../adapters/system/private-files'
 import { createImportService, type IssuedSetupCode, type RowProblem } from '../../services/import-service'
 import {
   AccountFileError,
@@ -55,8 +56,8 @@ function problemText(p: RowProblem): string {
 /** The codes file exists from before the import on, so a name that is taken stops everything before any work. */
 function createCodesFile(file: string): number {
   try {
-    // wx: never overwrite a file (it may hold the codes of an earlier import); 0600: the codes are credentials.
-    return openSync(file, 'wx', 0o600)
+    // Never over a file (it may hold the codes of an earlier import) or a link; 0600: the codes are credentials (S31).
+    return createPrivateFile(file)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     throw new CliError(
@@ -203,9 +204,9 @@ const exportCommand: CommandDefinition = {
         return
       }
       try {
-        // Names, addresses and numbers of people: readable by the operator only.
-        writeFileSync(file, text, { mode: 0o600 })
-        chmodSync(file, 0o600)
+        // Names, addresses and numbers of people: readable by the operator only, whatever an old file's mode
+        // was, and never written through a link (S31: a new file renamed over the old name).
+        writePrivateFile(file, text)
       } catch (error) {
         throw new CliError(
           'VALIDATION',

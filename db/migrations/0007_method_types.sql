@@ -1,4 +1,4 @@
--- Keyhold schema 5: the method type columns stop listing the types.
+-- Keyhold schema 7: the method type columns stop listing the types.
 --
 -- The one list of method types is the table in electron/shared/method-types.ts;
 -- a CHECK (type IN (…)) here was a second copy that every new type had to
@@ -8,10 +8,11 @@
 -- 'totp' give way to one that holds for every type: a method has a secret or a
 -- destination, never both. SQLite cannot drop a CHECK, so both tables are
 -- rebuilt; nothing references them, so dropping the old ones deletes nothing
--- else.
+-- else. mfa_methods keeps AUTOINCREMENT and its place in the id sequence
+-- (S29, ids_never_reused): no method id is ever handed out twice.
 
 CREATE TABLE mfa_methods_new (
-  id             INTEGER PRIMARY KEY,
+  id             INTEGER PRIMARY KEY AUTOINCREMENT,
   account_id     INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
   type           TEXT    NOT NULL,
   label          TEXT    NOT NULL,
@@ -35,6 +36,10 @@ INSERT INTO mfa_methods_new (id, account_id, type, label, destination, secret_en
   SELECT id, account_id, type, label, destination, secret_enc, algorithm, digits, period,
     last_used_step, preferred, created_at, last_used_at
   FROM mfa_methods;
+-- The new table's sequence is the old one's (which is past every id ever used,
+-- deleted methods' included); RENAME carries it over with the table's name.
+DELETE FROM sqlite_sequence WHERE name = 'mfa_methods_new';
+INSERT INTO sqlite_sequence (name, seq) SELECT 'mfa_methods_new', seq FROM sqlite_sequence WHERE name = 'mfa_methods';
 DROP TABLE mfa_methods;
 ALTER TABLE mfa_methods_new RENAME TO mfa_methods;
 

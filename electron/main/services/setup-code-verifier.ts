@@ -1,0 +1,32 @@
+import { normalizeRecoveryCode, normalizeSetupCode } from '../domain/one-time-codes'
+import type { PasswordHasher } from './ports'
+
+/**
+ * How a stored setup code is checked, one verifier per storage format (the stored string
+ * says which): today's 120-bit codes under a keyed hash, and the 80-bit Argon2id codes
+ * issued before, which stay valid until they expire (at most 7 days after an upgrade).
+ */
+export interface SetupCodeHasher {
+  /** The stored form of a canonical code. */
+  hash(canonical: string): string
+  /** Whether a stored value is in this hasher's format. */
+  owns(stored: string): boolean
+  matches(stored: string, canonical: string): boolean
+}
+
+export interface SetupCodeVerifierDeps {
+  readonly setupCodeHasher: SetupCodeHasher
+  /** Only for the older Argon2id codes. */
+  readonly hasher: Pick<PasswordHasher, 'verifySync'>
+}
+
+/** Synchronous, so it runs inside the transaction that counts a failure (S13). */
+export function setupCodeMatches(deps: SetupCodeVerifierDeps, stored: string, input: string): boolean {
+  if (deps.setupCodeHasher.owns(stored)) {
+    const canonical = normalizeSetupCode(input)
+    return canonical !== null && deps.setupCodeHasher.matches(stored, canonical)
+  }
+  // Legacy: 16 characters, Argon2id (issued before the keyed format).
+  const canonical = normalizeRecoveryCode(input)
+  return canonical !== null && deps.hasher.verifySync(stored, canonical)
+}
