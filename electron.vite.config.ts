@@ -8,6 +8,10 @@ const root = import.meta.dirname
 export default defineConfig({
   main: {
     build: {
+      // zod goes into the bundle: loaded from node_modules it is ~100 small files, resolved and read one by
+      // one at every start, about twice what the same code costs in one file (`keyhold auth`, issue 15).
+      // The native modules, and the packages the code loads lazily, stay in node_modules.
+      externalizeDeps: { exclude: ['zod'] },
       rolldownOptions: {
         // The app, and the two transports that run on plain Node (DESIGN.md).
         input: {

@@ -4,7 +4,8 @@
 // garbage before reading the heap). Vite, not a TypeScript loader: db/migrations.ts uses
 // import.meta.glob, which only a Vite build understands. The output goes under node_modules/.cache,
 // inside the project, so Node resolves the packages it imports (better-sqlite3, @node-rs/argon2,
-// otplib, tinybench) from node_modules as usual. No keychain and no D-Bus are needed.
+// otplib, tinybench) from node_modules as usual. Only the `keyhold auth` part needs a keychain: it runs
+// its loop in a child under scripts/with-keyring.sh (bench/cli-suite.ts).
 import { spawn } from 'node:child_process'
 import { join, resolve } from 'node:path'
 import { build } from 'vite'

@@ -67,6 +67,12 @@ export interface Summary {
   readonly searchP95Ms: number | null
   readonly coldOpenMs: number | null
   readonly rendererGzipKB: number | null
+  /** Issue 15: `keyhold auth` (bin/keyhold.js on Node, password + TOTP), median ms of a whole process. */
+  readonly cliAuthMs: number | null
+  /** `node -e 0` in the same interleaved loop, median ms. */
+  readonly nodeStartMs: number | null
+  /** pam_oath through pamtester in the same loop, median ms; null where it cannot run (the bench says why). */
+  readonly pamOathMs: number | null
   /** Issue 15: `keyhold account import` of 100,000 accounts with setup codes, seconds. */
   readonly import100kS: number | null
 }

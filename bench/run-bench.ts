@@ -15,6 +15,7 @@ import {
 } from './figure-report'
 import { openFloorDb } from './floor-db'
 import { openSignInFloor } from './sign-in-floor'
+import { cliChild, measureCli } from './cli-suite'
 import { importSize, measureImport } from './import-suite'
 import { machineInfo } from './machine-info'
 import { defaultTaskTimeMs } from './measure-task'
@@ -71,6 +72,9 @@ function summaryOf(figures: readonly Figure[], largest: number): Summary {
     searchP95Ms: find(`account search, p95 ${at(largest)}`)?.value ?? null,
     coldOpenMs: find(`cold open (database, migrations, vault) ${at(largest)}`)?.value ?? null,
     rendererGzipKB: figures.find((f) => f.name.startsWith('renderer JavaScript, gzipped (all'))?.value ?? null,
+    cliAuthMs: find('keyhold auth, password + TOTP (whole process), median')?.value ?? null,
+    nodeStartMs: find('node -e 0 (whole process), median')?.value ?? null,
+    pamOathMs: find('pam_oath through pamtester, TOTP (whole process), median')?.value ?? null,
     import100kS: find('import of 100,000 accounts (parse, check, setup codes, save), total')?.value ?? null,
   }
 }
@@ -155,6 +159,13 @@ async function main(): Promise<void> {
     if (parts.has('import')) {
       figures.push(...(await timed(`import of ${importSize} accounts`, () => measureImport(temp))))
     }
+    if (parts.has('cli')) {
+      const cli = await timed('keyhold auth, node -e 0 and pam_oath', () =>
+        measureCli(root, temp, process.argv[1] ?? ''),
+      )
+      figures.push(...cli.figures)
+      if (cli.missing !== null) say(cli.missing)
+    }
     if (parts.has('renderer')) figures.push(...(await timed('renderer build and gzip', () => measureRenderer(root))))
   } finally {
     rmSync(temp, { recursive: true, force: true })
@@ -192,6 +203,11 @@ async function main(): Promise<void> {
 
 if (process.argv[2] === 'child') {
   serveChildJob()
+} else if (process.argv[2] === 'cli-child') {
+  cliChild(process.env.KEYHOLD_BENCH_ROOT ?? process.cwd(), process.argv[3]!).catch((error: unknown) => {
+    process.stderr.write(`bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)
+    process.exit(1)
+  })
 } else {
   main().catch((error: unknown) => {
     process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)

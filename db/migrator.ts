@@ -76,12 +76,16 @@ export function checkMigrationList(migrations: readonly Migration[]): void {
 export function migrate(db: BetterSqlite3.Database, migrations: readonly Migration[]): MigrationReport {
   checkMigrationList(migrations)
   const latest = migrations.length
-  // A first look, outside the transaction, only to know whether foreign keys must be off:
-  // the pragma is ignored once a transaction is open. The version read inside decides.
+  // Nearly every open finds the schema current: read the version first and take the write lock only
+  // when there is something to apply (a current database is opened by every CLI command, issue 15).
+  // The same first look says whether foreign keys must be off: the pragma is ignored once a
+  // transaction is open. The version read again inside the transaction decides.
   const seen = schemaVersion(db)
+  if (seen > latest) throw new DatabaseTooNewError(seen, latest)
+  if (seen === latest) return { from: seen, to: latest, applied: [] }
   const foreignKeysOff = migrations.some((m) => m.foreignKeysOff === true && m.version > seen)
   const run = db.transaction((): MigrationReport => {
-    // Read the version inside the transaction: two processes opening one file
+    // Read the version again inside the transaction: two processes opening one file
     // at once must not both apply the same migration.
     const from = schemaVersion(db)
     if (from > latest) throw new DatabaseTooNewError(from, latest)

@@ -3,7 +3,9 @@
 // "One contract, several transports"). Builds with electron-vite when out/ is missing or older
 // than the sources, then runs out/main/preview.js on this Node, forwarding SIGINT/SIGTERM and the
 // exit code. The server prints the one stdout line (`Keyhold preview: URL`); build output goes to
-// stderr so that line stays the only one. Development and tests only: packaged builds leave it out.
+// stderr so that line stays the only one. `--quiet-build` (used by `npm start`) replaces the build's
+// output with one line, and shows it only when the build fails. Development and tests only: packaged
+// builds leave it out.
 import { spawn } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -63,19 +65,32 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   })
 }
 
+const quietBuild = process.argv.includes('--quiet-build')
+const serverArgs = process.argv.slice(2).filter((arg) => arg !== '--quiet-build')
+
 if (needsBuild()) {
-  console.error('Keyhold preview: building with electron-vite…')
+  console.error(
+    quietBuild
+      ? 'Keyhold preview: building the app first (under a minute)…'
+      : 'Keyhold preview: building with electron-vite…',
+  )
   // stdout of the build goes to our stderr: the server's line must be the only one on stdout.
-  current = run('npx', ['electron-vite', 'build'], ['ignore', 2, 2])
+  current = run('npx', ['electron-vite', 'build'], quietBuild ? ['ignore', 'pipe', 'pipe'] : ['ignore', 2, 2])
+  let output = ''
+  if (quietBuild) {
+    current.stdout.setEncoding('utf8').on('data', (chunk) => (output += chunk))
+    current.stderr.setEncoding('utf8').on('data', (chunk) => (output += chunk))
+  }
   const build = await waitFor(current)
   if (stopSignal) process.exit(stopSignal === 'SIGINT' ? 130 : 143)
   if (build.code !== 0) {
+    if (quietBuild) process.stderr.write(output)
     console.error('error: the build failed; see the output above')
     process.exit(build.code ?? 1)
   }
 }
 
-current = run(process.execPath, [entry, ...process.argv.slice(2)], 'inherit')
+current = run(process.execPath, [entry, ...serverArgs], 'inherit')
 const { code, signal } = await waitFor(current)
 if (signal) {
   // Re-raise the signal on ourselves so the caller sees how the server ended.

@@ -5,8 +5,9 @@
 // so in one line on stdout, with the address to open; `--preview` asks for the preview even where
 // Electron is installed. `--port` and `--data-dir` are the preview's options.
 import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { findElectron } from './postinstall.mjs'
 
@@ -24,7 +25,10 @@ function startApp() {
     console.error(`error: ${previewArgs.join(' ')}: only the browser preview takes options; add --preview`)
     process.exit(2)
   }
-  const electronVite = createRequire(join(root, 'package.json')).resolve('electron-vite/bin/electron-vite.js')
+  // electron-vite's `exports` hide its bin; its package.json is exported and names it.
+  const manifest = createRequire(join(root, 'package.json')).resolve('electron-vite/package.json')
+  const { bin } = JSON.parse(readFileSync(manifest, 'utf8'))
+  const electronVite = join(dirname(manifest), typeof bin === 'string' ? bin : bin['electron-vite'])
   return spawn(process.execPath, [electronVite, 'preview'], { cwd: root, stdio: 'inherit' })
 }
 
@@ -32,7 +36,7 @@ function startPreview() {
   const why = askedForPreview
     ? 'as asked (--preview)'
     : 'because no Electron binary is installed here (`npm run postinstall` tries its download again)'
-  const child = spawn(process.execPath, [join(root, 'scripts', 'preview-web.mjs'), ...previewArgs], {
+  const child = spawn(process.execPath, [join(root, 'scripts', 'preview-web.mjs'), '--quiet-build', ...previewArgs], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   })

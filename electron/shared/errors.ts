@@ -22,6 +22,8 @@ export const errorCodes = [
   'NOT_CONFIGURED',
   'INVALID_CODE',
   'EXPIRED',
+  /** S36: a setup that showed no recovery codes of its own outlived the set it relied on; it ended. */
+  'RECOVERY_CODES_CHANGED',
   'RATE_LIMITED',
   'INTERNAL',
 ] as const
@@ -33,6 +35,13 @@ export interface FieldError {
   readonly field: string
   readonly message: string
 }
+
+/**
+ * S30: why a new username was refused. `look-alike`: it looks like an existing account's
+ * (same UTS #39 confusable skeleton); `mixed-scripts`: it mixes scripts beyond UTS #39's
+ * Highly Restrictive level (Latin with Cyrillic, say).
+ */
+export type UsernameProblem = 'look-alike' | 'mixed-scripts'
 
 /** Why a password was refused (S1, S2). */
 export type WeakPasswordReason = 'too-short' | 'too-long' | 'common' | 'context' | 'mismatch'
@@ -51,6 +60,8 @@ export interface ErrorPayload {
   readonly minLength?: number
   /** RATE_LIMITED: when another attempt is allowed (ISO 8601). */
   readonly retryAt?: string
+  /** VALIDATION or CONFLICT on a new username (S30). */
+  readonly usernameProblem?: UsernameProblem
   /** S35: how many accounts a refused policy or provider change would have locked out. */
   readonly affectedAccounts?: number
 }

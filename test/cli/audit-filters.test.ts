@@ -19,7 +19,8 @@ beforeAll(async () => {
   expect((await cli(['init', '--admin', 'alice'], { input: `${strong}\n` })).code).toBe(0)
   expect((await cli(['account', 'create', 'bob', '--password-stdin'], { input: `${strong}\n` })).code).toBe(0)
   expect((await cli(['settings', 'set', 'site-name', 'Harbour Works'])).code).toBe(0)
-})
+  // Three CLI runs, two with a full-strength password hash: more than the default hook time on a busy machine.
+}, 120_000)
 afterAll(() => temp.remove())
 
 describe('keyhold audit list filters', () => {

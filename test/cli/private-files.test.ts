@@ -66,6 +66,16 @@ describe('S31: the data folder', () => {
     expect((await cli(['account', 'create', 'bob', '--password-stdin'], { input: `${strong}\n` })).code).toBe(0)
     expectDataFolderPrivate(dataDir)
   })
+
+  it('a data folder reached through a link is refused with the fix, and nothing is written through it', async () => {
+    const linked = join(temp.path, 'linked-data')
+    symlinkSync(dataDir, linked)
+    const before = readdirSync(dataDir).sort()
+    const run = await cliFor(linked)(['account', 'list'])
+    expectFailure(run, 'DATABASE_ERROR', /linked-data is a symbolic link/)
+    expect(run.stderr).toContain('fix: Point Keyhold at the real folder')
+    expect(readdirSync(dataDir).sort()).toEqual(before)
+  })
 })
 
 describe('S31: exports, backups and setup-code files', () => {

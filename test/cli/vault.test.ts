@@ -5,6 +5,7 @@ import { migrations } from '../../db/migrations'
 import { KeychainError } from '../../electron/main/adapters/keychain/secret-store'
 import { keychainAccountFor } from '../../electron/main/adapters/vault/open-vault'
 import { describeStartupError } from '../../electron/main/composition/open-keyhold'
+import { usernameSkeleton } from '../../electron/main/domain/username-look-alike'
 import { cliFor, jsonOf, makeTempDir, requireBuiltCli, withDatabase, type CliRun } from './support/run-cli'
 
 const temp = makeTempDir('vault')
@@ -87,6 +88,7 @@ describe('keyhold vault status', () => {
         keyId: expect.stringMatching(/^[0-9a-f]{16}$/),
       },
       accounts: 1,
+      lookAlikeUsernames: [],
       audit: { ok: true, rows: 1, problem: null },
     })
     // The key id recorded in the database is the one of the key in the keychain.
@@ -100,6 +102,35 @@ describe('keyhold vault status', () => {
     expect(human.stdout).toContain(`Data folder:     ${dir}\n`)
     expect(human.stdout).toContain(`: present, matches the database (key id ${status.keychain.keyId})`)
     expect(human.stdout).toContain('Audit log:       1 entry, chain verified')
+  })
+
+  it('S30: refuses a look-alike username, and reports a pair written before the check without breaking it', async () => {
+    const { dir, cli } = await setUp('look-alikes')
+    const cyrillic = '\u0441\u043e\u0440\u0430' // сора, every letter Cyrillic
+    expect((await cli(['account', 'create', 'copa', '--password-stdin'], { input: `${password}\n` })).code).toBe(0)
+    const refused = await cli(['account', 'create', cyrillic, '--password-stdin'], { input: `${password}\n` })
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toContain(`error: CONFLICT: "${cyrillic}" looks like the existing account "copa"`)
+    const mixed = await cli(['account', 'create', 'b\u043eb', '--password-stdin'], { input: `${password}\n` })
+    expect(mixed.code).not.toBe(0)
+    expect(mixed.stderr).toContain('one script')
+
+    // A pair from before S30, as an older Keyhold could have written it.
+    withDatabase(dir, (db) =>
+      db
+        .prepare(
+          `INSERT INTO accounts (username, username_key, username_skeleton, display_name, role, password_hash,
+             password_changed_at, created_at, updated_at) VALUES (?, ?, ?, ?, 'user', 'h', 1, 1, 1)`,
+        )
+        .run(cyrillic, cyrillic, usernameSkeleton(cyrillic), 'Old'),
+    )
+    const status = jsonOf(await cli(['vault', 'status', '--json'])) as { lookAlikeUsernames: string[][] }
+    expect(status.lookAlikeUsernames).toEqual([['copa', cyrillic]])
+    const human = await cli(['vault', 'status'])
+    expect(human.code).toBe(0)
+    expect(human.stdout).toContain(
+      `1 pair of usernames look alike, from before they were refused: "copa" and "${cyrillic}"`,
+    )
   })
 
   it("S19: with no keychain, init fails closed: exit 1, the app's reason, and nothing on disk", async () => {

@@ -137,6 +137,23 @@ describe('the setup wizard: authenticator app', () => {
     expect(app.wrapper.find('.notice--error').exists()).toBe(false)
   })
 
+  it('S36: a setup whose recovery codes went meanwhile ends, says why, and starts again', async () => {
+    await open('totp')
+    await passPasswordStep()
+    // A second method: the account's set was valid when the code was confirmed, so none is shown.
+    bridge.verifyEnrollment.mockResolvedValueOnce(ok({ enrollmentId: 'enrollment-totp', recoveryCodes: null }))
+    await enterCode('123456')
+    bridge.enableEnrollment.mockResolvedValueOnce(fail({ code: 'RECOVERY_CODES_CHANGED', message: 'x' }))
+    await click('Enable')
+    expect(app.wrapper.get('.notice--error').text()).toContain(
+      'Your last method was removed while this was being set up, and your recovery codes with it',
+    )
+    expect(app.wrapper.findAll('.notice--error')).toHaveLength(1)
+    expect(buttonByText(app.wrapper, 'Enable').attributes('disabled')).toBeDefined()
+    await click('Start again')
+    expect(stepTitle()).toBe('Confirm your password')
+  })
+
   it('S18: an expired setup says so (10 minutes) and starts again from the password', async () => {
     await open('totp')
     await passPasswordStep()

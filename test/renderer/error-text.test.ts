@@ -110,6 +110,27 @@ describe('describeError', () => {
     expect(conflict.fields).toEqual({ username: 'This username is taken.' })
   })
 
+  it('S30: says why a new username was refused: it looks like an existing one, or mixes scripts', () => {
+    const lookAlike = describeText({
+      code: 'CONFLICT',
+      message: 'looks like',
+      fields: [{ field: 'username', message: 'server text' }],
+      usernameProblem: 'look-alike',
+    })
+    expect(lookAlike.fields).toEqual({
+      username: 'This username looks like an existing one. Choose a name that cannot be mistaken for it.',
+    })
+    const mixed = describeText({
+      code: 'VALIDATION',
+      message: 'mixed',
+      fields: [{ field: 'username', message: 'server text' }],
+      usernameProblem: 'mixed-scripts',
+    })
+    expect(mixed.fields).toEqual({
+      username: 'Use letters of one script. Latin letters may be mixed only with Chinese, Japanese or Korean.',
+    })
+  })
+
   it('reads a wrong current password as such during step-up, on that field', () => {
     const described = describeText(
       { code: 'INVALID_CREDENTIALS', message: 'Wrong password', attemptsLeft: 2 },

@@ -13,6 +13,7 @@ import { createSqliteUnitOfWork } from '../adapters/sqlite/sqlite-unit-of-work'
 import { nodeRandom } from '../adapters/system/node-random'
 import { systemClock } from '../adapters/system/system-clock'
 import { databaseFileName } from '../adapters/system/data-dir'
+import { UnsafePathError } from '../adapters/system/private-files'
 import { openVault, VaultKeyError, keychainAccountFor, type Vault } from '../adapters/vault/open-vault'
 import { settleInterruptedRotation } from '../adapters/vault/rotate-vault'
 import { defaultPolicy } from '../domain/policy'
@@ -182,6 +183,14 @@ export function describeStartupError(error: unknown, dataDir: string): AppProble
       code: 'KEY_MISMATCH',
       message: error.message,
       fix: `Restore the keychain entry "Keyhold / ${entry}" that belongs to this data folder, or restore a Keyhold backup. The data in ${dataDir} cannot be read without it.`,
+    }
+  }
+  if (error instanceof UnsafePathError) {
+    // S31: a link where the data folder or the database should be is refused, not followed.
+    return {
+      code: 'DATABASE_ERROR',
+      message: `Keyhold could not open its database in ${dataDir}: ${error.message}`,
+      fix: 'Point Keyhold at the real folder (--data-dir or KEYHOLD_DATA_DIR) instead of a link to it, or move the data there; Keyhold keeps it readable by you only.',
     }
   }
   if (error instanceof DatabaseTooNewError) {

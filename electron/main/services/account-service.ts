@@ -6,6 +6,7 @@ import { unlockedState } from '../domain/lockout'
 import { toAccountView } from './account-view'
 import type { CoreDeps } from './deps'
 import type { AccountRecord, Role } from './ports'
+import { refuseLookAlike, refuseMixedScripts } from './username-checks'
 
 /**
  * Creating and administering accounts, and a user's own password change.
@@ -46,11 +47,13 @@ export function createAccountService(deps: CoreDeps) {
       passwordContext(input.username, email, null),
       deps.isCommonPassword,
     )
+    refuseMixedScripts(input.username)
     if (accounts.findByUsername(input.username)) {
       throw new AppError('CONFLICT', `An account named "${input.username}" already exists`, {
         fields: [{ field: 'username', message: 'This username is taken' }],
       })
     }
+    refuseLookAlike(accounts, input.username)
     return { email, phone, passwordHash: await hasher.hash(password), passwordShort: isShortWithoutMfa(password) }
   }
 
@@ -59,6 +62,7 @@ export function createAccountService(deps: CoreDeps) {
     if (accounts.findByUsername(input.username)) {
       throw new AppError('CONFLICT', `An account named "${input.username}" already exists`)
     }
+    refuseLookAlike(accounts, input.username)
     return accounts.insert({
       username: input.username,
       displayName: input.displayName?.trim() || input.username,

@@ -9,7 +9,7 @@ import { iso } from './account-view'
 import type { CodeDeliveryService } from './code-delivery-service'
 import { currentLock, registerFailure } from './failure-counter'
 import { totpSecretContext, type MfaDeps } from './mfa-deps'
-import type { DeliveredFields, EnrollmentRecord, TotpParams } from './mfa-ports'
+import type { DeliveredFields, EnrollmentRecord, MethodRecord, TotpParams } from './mfa-ports'
 import { requireAllowed } from './method-policy'
 import { maskedFor, toMethodView } from './method-view'
 import type { NotificationService } from './notification-service'
@@ -66,14 +66,36 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
     })
   }
 
+  const notFound = () => new AppError('NOT_FOUND', 'This setup was not found; it may have expired. Start again.')
+  const expired = () => new AppError('EXPIRED', 'This setup took longer than 10 minutes and has expired. Start again.')
+
   function requireLive(account: AccountRecord, enrollmentId: string): EnrollmentRecord {
     const enrollment = enrollments.find(account.id, enrollmentId)
-    if (!enrollment) throw new AppError('NOT_FOUND', 'This setup was not found; it may have expired. Start again.')
+    if (!enrollment) throw notFound()
     if (enrollment.expiresAt <= clock.now()) {
       uow.tx(() => discard(enrollment))
-      throw new AppError('EXPIRED', 'This setup took longer than 10 minutes and has expired. Start again.')
+      throw expired()
     }
     return enrollment
+  }
+
+  function requireTotpParamsAllowed(account: AccountRecord, params: TotpParams): void {
+    const { totpAlgorithms, totpDigits } = deps.policy(account.role).mfa
+    if (!totpAlgorithms.includes(params.algorithm) || !totpDigits.includes(params.digits)) {
+      throw new AppError(
+        'FORBIDDEN',
+        `The site policy does not allow ${params.algorithm.toUpperCase()} codes of ${params.digits} digits`,
+      )
+    }
+  }
+
+  function destinationConflict(type: DeliveredMethodType): AppError {
+    return new AppError(
+      'CONFLICT',
+      type === 'email'
+        ? 'This email address is already one of your methods'
+        : 'This phone number is already one of your methods',
+    )
   }
 
   function destinationTaken(accountId: number, type: DeliveredMethodType, destination: string): boolean {
@@ -121,13 +143,8 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
       const { totpAlgorithms, totpDigits } = policy.mfa
       const algorithm = input.algorithm ?? (totpAlgorithms.includes('sha1') ? 'sha1' : totpAlgorithms[0]!)
       const digits = input.digits ?? (totpDigits.includes(6) ? 6 : totpDigits[0]!)
-      if (!totpAlgorithms.includes(algorithm) || !totpDigits.includes(digits)) {
-        throw new AppError(
-          'FORBIDDEN',
-          `The site policy does not allow ${algorithm.toUpperCase()} codes of ${digits} digits`,
-        )
-      }
       const params: TotpParams = { algorithm, digits, period: 30 }
+      requireTotpParamsAllowed(account, params)
       // S5: 20/32/64 random bytes for SHA1/SHA256/SHA512, from the CSPRNG.
       const secret = deps.random.bytes(secretBytes[params.algorithm])
       const site = deps.site.siteName()
@@ -161,14 +178,7 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
     const destination = input.type === 'email' ? input.email.trim() : toE164(input.phone)
     // Before anything is stored: a number the site does not text can never be confirmed.
     if (input.type === 'sms') requireSmsCountryAllowed(destination, deps.site.smsCountries(), 'phone')
-    if (destinationTaken(account.id, input.type, destination)) {
-      throw new AppError(
-        'CONFLICT',
-        input.type === 'email'
-          ? 'This email address is already one of your methods'
-          : 'This phone number is already one of your methods',
-      )
-    }
+    if (destinationTaken(account.id, input.type, destination)) throw destinationConflict(input.type)
     const enrollment = { ...base, type: input.type, lastUsedStep: null, destination, secretEnc: null, totp: null }
     uow.tx(() => {
       enrollments.insert(enrollment)
@@ -286,6 +296,14 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
     return { enrollmentId, recoveryCodes: [...batch!.codes] }
   }
 
+  type EnableOutcome = { ok: true; method: MethodRecord } | { ok: false; error: AppError }
+
+  /**
+   * Everything is decided inside the one transaction, on the enrollment and the
+   * policy as they are then: another window or the CLI may have enabled,
+   * cancelled or replaced something since this request was sent, and an
+   * administrator may have changed the policy since the setup began.
+   */
   async function enable(
     account: AccountRecord,
     enrollmentId: string,
@@ -293,18 +311,49 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
     actor: string,
     keepSessionId?: string,
   ): Promise<MethodView> {
-    const enrollment = requireLive(account, enrollmentId)
-    if (enrollment.verifiedAt === null) throw new AppError('VALIDATION', 'Enter the code first, then enable the method')
-    if (enrollment.recoveryBatch !== null && !recoveryCodesSaved) {
-      throw new AppError('VALIDATION', 'Confirm that you have saved your recovery codes', {
-        fields: [{ field: 'recoveryCodesSaved', message: 'Confirm that you have saved your recovery codes' }],
-      })
-    }
-    const method = uow.tx(() => {
+    const outcome = uow.tx((): EnableOutcome => {
       const now = clock.now()
-      // Read again inside the transaction: another process may have enabled it meanwhile.
       const current = enrollments.find(account.id, enrollmentId)
-      if (!current) throw new AppError('NOT_FOUND', 'This setup was not found; it may have expired. Start again.')
+      if (!current) return { ok: false, error: notFound() }
+      if (current.expiresAt <= now) {
+        discard(current)
+        return { ok: false, error: expired() }
+      }
+      if (current.verifiedAt === null)
+        return { ok: false, error: new AppError('VALIDATION', 'Enter the code first, then enable the method') }
+      if (current.recoveryBatch !== null && !recoveryCodesSaved) {
+        return {
+          ok: false,
+          error: new AppError('VALIDATION', 'Confirm that you have saved your recovery codes', {
+            fields: [{ field: 'recoveryCodesSaved', message: 'Confirm that you have saved your recovery codes' }],
+          }),
+        }
+      }
+      const fresh = deps.accounts.findById(account.id)
+      if (!fresh) return { ok: false, error: notFound() }
+      // The policy now, for the account's role now: a type or TOTP form it no longer allows is refused.
+      requireAllowed(deps, fresh, current.type)
+      if (current.totp) requireTotpParamsAllowed(fresh, current.totp)
+      if (current.type === 'sms') requireSmsCountryAllowed(current.destination!, deps.site.smsCountries(), 'phone')
+      if (current.destination !== null && destinationTaken(account.id, current.type, current.destination)) {
+        return { ok: false, error: destinationConflict(current.type) }
+      }
+      // S36: the set this setup showed becomes the one valid set. If that set is gone (the last method
+      // was removed meanwhile, taking every code with it), the user would leave believing codes valid
+      // that are not; and a setup that showed none relies on the valid set, which may be gone the same
+      // way, leaving MFA without recovery codes. Either way this setup ends and a new one issues a set.
+      const showed = current.recoveryBatch !== null
+      const batchLive = showed && recoveryCodes.hasBatch(account.id, current.recoveryBatch!)
+      if (showed ? !batchLive : !recoveryCodes.hasActiveSet(account.id)) {
+        discard(current)
+        return {
+          ok: false,
+          error: new AppError(
+            'RECOVERY_CODES_CHANGED',
+            'Your recovery codes changed while this was being set up; start again to get a new set',
+          ),
+        }
+      }
       const first = methods.countActive(account.id) === 0
       // The type's own fields move as they are; S7: lastUsedStep among them, so the code
       // used to enroll cannot be replayed at sign-in.
@@ -316,10 +365,10 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
         createdAt: _createdAt,
         expiresAt: _expiresAt,
         ...fields
-      } = enrollment
+      } = current
       const created = methods.insert({ ...fields, accountId: account.id, preferred: first, createdAt: now })
-      if (enrollment.recoveryBatch) recoveryCodes.activateBatch(account.id, enrollment.recoveryBatch)
-      enrollments.delete(enrollment.id)
+      if (batchLive) recoveryCodes.activateBatch(account.id, current.recoveryBatch!)
+      enrollments.delete(current.id)
       // S16: a factor change ends the account's other sessions.
       deps.sessions.endAllForAccount(account.id, now, keepSessionId)
       audit.append(
@@ -331,10 +380,11 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
         },
         now,
       )
-      return created
+      return { ok: true, method: created }
     })
-    await services.notifications.notify(account.id, 'method-added', method.label)
-    return toMethodView(method)
+    if (!outcome.ok) throw outcome.error
+    await services.notifications.notify(account.id, 'method-added', outcome.method.label)
+    return toMethodView(outcome.method)
   }
 
   function cancel(account: AccountRecord, enrollmentId: string, actor: string): void {

@@ -2,9 +2,11 @@ import { displayNameSchema, emailSchema, usernameSchema } from '../../shared/sch
 import { AppError } from '../domain/app-error'
 import { toE164 } from '../domain/phone'
 import { usernameKey } from '../domain/username'
+import { isHighlyRestrictive, usernameSkeleton } from '../domain/username-look-alike'
 import type { CoreDeps } from './deps'
 import type { Role } from './ports'
 import { noPasswordHash, type SetupCodeService } from './setup-code-service'
+import { lookAlikeMessage, mixedScriptsMessage } from './username-checks'
 
 /**
  * Bulk account import and export for operators (`keyhold account import|export`).
@@ -100,6 +102,7 @@ export function createImportService(deps: CoreDeps, services: ImportServices) {
     const valid: ValidRow[] = []
     const problems: RowProblem[] = []
     const seen = new Map<string, number>()
+    const seenSkeletons = new Map<string, { line: number; username: string }>()
     for (const row of rows) {
       const own: RowProblem[] = []
       const problem = (field: string | null, message: string) =>
@@ -117,11 +120,24 @@ export function createImportService(deps: CoreDeps, services: ImportServices) {
         else {
           username = parsed.data
           const key = usernameKey(username)
+          const skeleton = usernameSkeleton(username)
           const earlier = seen.get(key)
+          const lookAlike = seenSkeletons.get(skeleton)
           if (earlier !== undefined) problem('username', `"${username}" is already on line ${earlier} of this file`)
-          else {
+          else if (!isHighlyRestrictive(username)) problem('username', mixedScriptsMessage)
+          else if (lookAlike !== undefined) {
+            // S30: two rows of one file must not look alike either.
+            problem(
+              'username',
+              `"${username}" looks like "${lookAlike.username}" on line ${lookAlike.line} of this file`,
+            )
+          } else {
             seen.set(key, row.line)
-            if (accounts.findByUsername(username)) problem('username', `an account named "${username}" already exists`)
+            seenSkeletons.set(skeleton, { line: row.line, username })
+            const taken = accounts.findByUsername(username) !== null
+            const lookAlikeAccount = taken ? null : accounts.findLookAlike(username)
+            if (taken) problem('username', `an account named "${username}" already exists`)
+            else if (lookAlikeAccount) problem('username', lookAlikeMessage(username, lookAlikeAccount.username))
           }
         }
       }
@@ -179,12 +195,16 @@ export function createImportService(deps: CoreDeps, services: ImportServices) {
       const conflicts: RowProblem[] = []
       rows.forEach((row, index) => {
         // Checked again under the write lock: someone may have taken the name since the rows were checked.
-        if (accounts.findByUsername(row.username)) {
+        const taken = accounts.findByUsername(row.username) !== null
+        const lookAlike = taken ? null : accounts.findLookAlike(row.username)
+        if (taken || lookAlike) {
           const conflict = {
             line: row.line,
             username: row.username,
             field: 'username',
-            message: `an account named "${row.username}" was created meanwhile`,
+            message: lookAlike
+              ? `an account "${lookAlike.username}" that looks like it was created meanwhile`
+              : `an account named "${row.username}" was created meanwhile`,
           }
           if (!options.skipInvalid) {
             throw new AppError('CONFLICT', `line ${row.line}: ${conflict.message}; nothing was imported`)

@@ -11,8 +11,8 @@ import type { RecoveryCodeService } from './recovery-code-service'
 /**
  * The method list: rename, set preferred, remove, admin reset, and recovery
  * codes. Exactly one active method is preferred whenever any is active.
- * Callers check step-up (S15); every change is audited, ends the account's
- * other sessions and is notified (S16).
+ * The router checks step-up (S15, S32); every change is audited, ends the
+ * account's other sessions and is notified (S16).
  */
 export interface MethodServices {
   readonly recovery: RecoveryCodeService
@@ -66,11 +66,33 @@ export function createMethodService(deps: MfaDeps, services: MethodServices) {
     })
   }
 
+  function lastMethodForbidden(): AppError {
+    return new AppError('FORBIDDEN', 'The site policy requires at least one sign-in method')
+  }
+
+  function newPasswordNeeded(): AppError {
+    return new AppError(
+      'WEAK_PASSWORD',
+      'Without a second factor your password must be at least 15 characters; choose a new one',
+      {
+        reason: 'too-short',
+        minLength: 15,
+        fields: [{ field: 'newPassword', message: 'Choose a new password of at least 15 characters' }],
+      },
+    )
+  }
+
   /**
    * Removing the preferred method promotes the most recently used one. Removing
    * the last one also removes the recovery codes and turns MFA off; if the
    * password is then too short for an account without MFA (S1), a new one must
    * come in the same step.
+   *
+   * Whether this is the last method is decided inside the transaction: two
+   * removals at once (a window and the CLI) each see another method left
+   * before either commits, and deciding outside would let the second turn MFA
+   * off without the policy check or the new password. The check before the
+   * transaction only answers early and hashes a new password outside it.
    */
   async function remove(
     account: AccountRecord,
@@ -80,25 +102,12 @@ export function createMethodService(deps: MfaDeps, services: MethodServices) {
     keepSessionId?: string,
   ) {
     const method = requireMethod(account, methodId)
-    const last = methods.countActive(account.id) === 1
     let newHash: { hash: string; short: boolean } | null = null
-    if (last) {
-      if (!deps.policy(account.role).allowRemovingLastMethod) {
-        throw new AppError('FORBIDDEN', 'The site policy requires at least one sign-in method')
-      }
+    if (methods.countActive(account.id) === 1) {
+      if (!deps.policy(account.role).allowRemovingLastMethod) throw lastMethodForbidden()
       const fresh = deps.accounts.findById(account.id)!
       if (fresh.passwordShort || newPassword !== undefined) {
-        if (newPassword === undefined) {
-          throw new AppError(
-            'WEAK_PASSWORD',
-            'Without a second factor your password must be at least 15 characters; choose a new one',
-            {
-              reason: 'too-short',
-              minLength: 15,
-              fields: [{ field: 'newPassword', message: 'Choose a new password of at least 15 characters' }],
-            },
-          )
-        }
+        if (newPassword === undefined) throw newPasswordNeeded()
         const normalized = checkNewPassword(
           newPassword,
           { username: fresh.username, email: fresh.email, hasMfa: false },
@@ -110,6 +119,13 @@ export function createMethodService(deps: MfaDeps, services: MethodServices) {
     const result = uow.tx(() => {
       const now = clock.now()
       const current = requireMethod(account, methodId)
+      const last = methods.countActive(account.id) === 1
+      if (last) {
+        const fresh = deps.accounts.findById(account.id)!
+        if (!deps.policy(fresh.role).allowRemovingLastMethod) throw lastMethodForbidden()
+        // S1: the other removal committed first; this one now turns MFA off and needs the new password.
+        if (fresh.passwordShort && newHash === null) throw newPasswordNeeded()
+      }
       methods.delete(current.id)
       const rest = methods.listActive(account.id)
       if (rest.length === 0) {
@@ -121,13 +137,14 @@ export function createMethodService(deps: MfaDeps, services: MethodServices) {
         )[0]!
         methods.setPreferred(account.id, promoted.id)
       }
+      const passwordChanged = rest.length === 0 && newHash !== null
       sessions.endAllForAccount(account.id, now, keepSessionId)
       audit.append(
         {
           actor,
           event: 'mfa.method-removed',
           accountId: account.id,
-          detail: { methodId, type: current.type, mfaOff: rest.length === 0, passwordChanged: newHash !== null },
+          detail: { methodId, type: current.type, mfaOff: rest.length === 0, passwordChanged },
         },
         now,
       )

@@ -107,8 +107,16 @@ export interface RecoveryCodeRecord {
 
 export interface RecoveryCodeRepo {
   insertBatch(accountId: number, batch: string, hashes: readonly string[], active: boolean, now: number): void
-  /** Activates `batch` and deletes every other batch of the account (S12: the old set dies). */
-  activateBatch(accountId: number, batch: string): void
+  /**
+   * Makes `batch` the account's one valid set: every other active code goes (S12: the old set
+   * dies), while other setups' pending batches stay (S36). False, changing nothing, when the
+   * batch no longer exists.
+   */
+  activateBatch(accountId: number, batch: string): boolean
+  /** Whether the account still holds this batch, pending or active. */
+  hasBatch(accountId: number, batch: string): boolean
+  /** Whether the account has a valid (active) set, used up or not. */
+  hasActiveSet(accountId: number): boolean
   deleteBatch(batch: string): void
   deleteAllForAccount(accountId: number): void
   unusedActive(accountId: number): RecoveryCodeRecord[]

@@ -68,6 +68,10 @@ export interface AccountRepo {
   countAdmins(opts: { enabledOnly: boolean }): number
   findById(id: number): AccountRecord | null
   findByUsername(username: string): AccountRecord | null
+  /** S30: another account (another username key) whose username has the same confusable skeleton. */
+  findLookAlike(username: string): AccountRecord | null
+  /** S30: pairs of existing usernames that look alike (kept from before the check; reported, not broken). */
+  lookAlikePairs(): readonly (readonly [string, string])[]
   insert(account: NewAccount): AccountRecord
   update(id: number, patch: AccountPatch, now: number): void
   setPassword(id: number, passwordHash: string, now: number, passwordShort?: boolean): void

@@ -11,7 +11,9 @@ import type { MfaDeps } from './mfa-deps'
  * S11, S12: ten codes of 80 bits, shown once, stored as salted Argon2id hashes
  * (below 112 bits NIST requires a password-hashing scheme). A batch is made
  * (hashed) outside a transaction, stored inside one, and only becomes valid
- * when activated; activating a batch deletes every other.
+ * when activated. S36: activating a batch retires the valid set, never another
+ * setup's pending batch, so with overlapping setups the one enabled last (the
+ * set the user last confirmed saving) is the one that works.
  */
 export interface RecoveryBatch {
   readonly batch: string

@@ -1,6 +1,7 @@
 import { BrowserWindow, type WebContents } from 'electron'
 import { captureWindowState, defaultWindowState, minimumWindowSize, type WindowState } from '../app/window-state'
 import type { Logger } from '../app/rotating-log'
+import { keepDownloadsPrivate } from './private-downloads'
 import { blockRemoteRequests, guardPermissions, guardWebContents } from './web-contents-guards'
 import type { RendererTarget } from './trusted-origin'
 
@@ -79,6 +80,10 @@ export function createWindowManager(options: WindowManagerOptions): WindowManage
     guardWebContents(contents, { trustedOrigin: options.target.origin })
     guardPermissions(contents.session, options.target.origin)
     blockRemoteRequests(contents.session, options.target.origin)
+    keepDownloadsPrivate(contents.session, (message, error) => {
+      if (options.logger) options.logger.error(message, error)
+      else console.error(`Keyhold: ${message}:`, error instanceof Error ? error.message : error)
+    })
     window.once('ready-to-show', () => {
       if (state.maximized) window.maximize()
       window.show()

@@ -1,5 +1,5 @@
 import { useI18n } from 'vue-i18n'
-import { isKeyholdError } from '../api/keyhold-error'
+import { isKeyholdError, type KeyholdError } from '../api/keyhold-error'
 import { formatDateTime } from './date-format'
 
 /**
@@ -36,6 +36,13 @@ function fieldMessage(tr: Translator, group: string, field: string): string {
   return tr.te(key) ? tr.t(key) : tr.t(`${group}.default`)
 }
 
+/** S30: a refused new username says why: it looks like an existing one, or it mixes scripts. */
+function usernameProblem(error: KeyholdError, tr: Translator, fields: Record<string, string>): void {
+  const problem = error.payload.usernameProblem
+  if (problem === 'look-alike') fields.username = tr.t('usernameProblems.lookAlike')
+  else if (problem === 'mixed-scripts') fields.username = tr.t('usernameProblems.mixedScripts')
+}
+
 /** Chinese runs sentences together (its full stop carries the space); other languages put a space between. */
 export function joinerFor(locale: string): string {
   return locale.toLowerCase().startsWith('zh') ? '' : ' '
@@ -53,12 +60,14 @@ export function describeError(
   const fields: Record<string, string> = {}
   switch (error.code) {
     case 'VALIDATION':
+      usernameProblem(error, tr, fields)
       for (const f of error.fields) fields[f.field] ??= fieldMessage(tr, 'fieldErrors', f.field)
       return { summary: tr.t('errors.VALIDATION'), fields }
     case 'CONFLICT': {
       // S35: a provider change refused because it would lock accounts out says how many.
       const affected = error.payload.affectedAccounts
       if (affected !== undefined) return { summary: tr.t('errors.lockoutChange', affected), fields }
+      usernameProblem(error, tr, fields)
       for (const f of error.fields) fields[f.field] ??= fieldMessage(tr, 'conflictFieldErrors', f.field)
       return { summary: tr.t('errors.CONFLICT'), fields }
     }

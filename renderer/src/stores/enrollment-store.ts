@@ -27,7 +27,7 @@ export function stepBefore(type: MethodType, which: WizardStep): WizardStep {
   return steps[steps.indexOf(which) - 1] ?? steps[0]
 }
 /** Why the main process no longer has this setup. */
-export type EnrollmentEnd = 'expired' | 'tooManyCodes'
+export type EnrollmentEnd = 'expired' | 'tooManyCodes' | 'recoveryCodesChanged'
 export type DestinationInput = { readonly email: string } | { readonly phone: string }
 
 export const useEnrollmentStore = defineStore('enrollment', () => {
@@ -74,7 +74,7 @@ export const useEnrollmentStore = defineStore('enrollment', () => {
     draftId.value = fromDraft
   }
 
-  /** The setup is gone in the main process (expired, not found, too many wrong codes). */
+  /** The setup is gone in the main process (expired, not found, too many wrong codes, its recovery codes gone). */
   function noteFailure(error: unknown): void {
     if (!isKeyholdError(error)) return
     if (error.code === 'EXPIRED' || error.code === 'NOT_FOUND') {
@@ -83,6 +83,10 @@ export const useEnrollmentStore = defineStore('enrollment', () => {
     } else if (error.code === 'INVALID_CODE' && error.attemptsLeft === 0) {
       forgetEnrollment()
       ended.value = 'tooManyCodes'
+    } else if (error.code === 'RECOVERY_CODES_CHANGED') {
+      // S36: the main process ended it rather than turn MFA on without recovery codes.
+      forgetEnrollment()
+      ended.value = 'recoveryCodesChanged'
     }
   }
 

@@ -112,7 +112,9 @@ describe('the ids_never_reused migration on a populated file (S29)', () => {
       dump("SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'accounts' ORDER BY name"),
     ).toEqual([{ name: 'accounts_fts_delete' }, { name: 'accounts_fts_insert' }, { name: 'accounts_fts_update' }])
 
-    // Search finds existing accounts and follows new ones, updates and deletions through the triggers.
+    // Search finds existing accounts and follows new ones, updates and deletions through the triggers
+    // (through the later migrations too: the repository writes their columns).
+    migrate(db, migrations)
     const repo = createSqliteAccountRepo(db)
     const search = (text: string) => repo.list({ search: text, limit: 10, offset: 0 }).accounts.map((a) => a.username)
     expect(search('smi')).toEqual(['Bob'])

@@ -13,6 +13,8 @@ import {
   type Migration,
 } from '../../../db/migrator'
 import { openDatabase } from '../../../electron/main/adapters/sqlite/open-database'
+import { createSqliteAccountRepo } from '../../../electron/main/adapters/sqlite/sqlite-account-repo'
+import { usernameSkeleton } from '../../../electron/main/domain/username-look-alike'
 
 let dir: string
 let db: Database.Database
@@ -60,6 +62,22 @@ describe('migrations', () => {
     const before = db.prepare('SELECT sql FROM sqlite_schema ORDER BY name').all()
     expect(migrate(db, migrations)).toEqual({ from: migrations.length, to: migrations.length, applied: [] })
     expect(db.prepare('SELECT sql FROM sqlite_schema ORDER BY name').all()).toEqual(before)
+  })
+
+  it('opens a current database without the write lock, while another connection holds it (issue 15)', () => {
+    migrate(db, migrations)
+    const writer = openDatabase(join(dir, 'keyhold.db'))
+    const reader = openDatabase(join(dir, 'keyhold.db'))
+    try {
+      writer.exec('BEGIN IMMEDIATE')
+      // No waiting: a lock request would fail at once instead of after the 5 s busy timeout.
+      reader.pragma('busy_timeout = 0')
+      expect(migrate(reader, migrations)).toEqual({ from: migrations.length, to: migrations.length, applied: [] })
+    } finally {
+      writer.exec('ROLLBACK')
+      writer.close()
+      reader.close()
+    }
   })
 
   it('refuses a database from a newer Keyhold and leaves it untouched', () => {
@@ -128,6 +146,33 @@ describe('migrations that move data', () => {
     ])
     db.prepare("UPDATE sessions SET state = 'enrollment_required'").run()
     expect(db.pragma('foreign_key_check')).toEqual([])
+  })
+
+  it('S30: username_skeletons fills the skeleton of existing accounts; a look-alike pair is kept and reported', () => {
+    const at = migrations.findIndex((m) => m.name === 'username_skeletons') + 1
+    migrate(db, upTo(at - 1))
+    const insert = db.prepare(
+      "INSERT INTO accounts (username, username_key, display_name, role, password_hash, password_changed_at, created_at, updated_at) VALUES (?, ?, ?, 'user', 'h', 1, 1, 1)",
+    )
+    // Written before the check: Latin "copa" and Cyrillic "сора".
+    insert.run('copa', 'copa', 'Latin')
+    insert.run('\u0441\u043e\u0440\u0430', '\u0441\u043e\u0440\u0430', 'Cyrillic')
+    insert.run('mary', 'mary', 'Mary')
+    migrate(db, upTo(at))
+    const skeletons = db.prepare('SELECT username, username_skeleton FROM accounts ORDER BY id').all()
+    expect(skeletons).toEqual([
+      { username: 'copa', username_skeleton: usernameSkeleton('copa') },
+      { username: '\u0441\u043e\u0440\u0430', username_skeleton: usernameSkeleton('copa') },
+      { username: 'mary', username_skeleton: usernameSkeleton('mary') },
+    ])
+    const index = db
+      .prepare("SELECT * FROM pragma_index_list('accounts') WHERE name = 'accounts_username_skeleton'")
+      .get()
+    expect(index).toMatchObject({ unique: 0 })
+    const repo = createSqliteAccountRepo(db)
+    expect(repo.lookAlikePairs()).toEqual([['copa', '\u0441\u043e\u0440\u0430']])
+    expect(repo.findLookAlike('rnary')?.username).toBe('mary')
+    expect(repo.findLookAlike('Mary')).toBeNull()
   })
 
   it('0004 indexes the accounts that already exist for search', () => {

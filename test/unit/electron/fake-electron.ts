@@ -35,7 +35,7 @@ type BeforeRequestListener = (
   callback: (response: { cancel?: boolean; redirectURL?: string }) => void,
 ) => void
 
-export class FakeSession {
+export class FakeSession extends EventEmitter {
   /** session.webRequest: one onBeforeRequest listener with its URL filter, as Electron keeps it. */
   readonly webRequest = {
     filter: null as { urls: string[] } | null,

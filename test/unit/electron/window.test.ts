@@ -1,4 +1,8 @@
 import type { Session, WebContents } from 'electron'
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { EventEmitter } from 'node:events'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import type { WindowState } from '../../../electron/main/app/window-state'
 import { createWindowManager } from '../../../electron/main/window/create-main-window'
@@ -113,6 +117,46 @@ describe('window factory', () => {
     FakeWebContents.failNextLoad = failing
     manager.open()
     await vi.waitFor(() => expect(logger.error).toHaveBeenCalledWith('the window could not load its page', failing))
+  })
+
+  it('S31: a file the window saves (recovery codes, audit CSV) is made 0600 once saved; a link there is left alone', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keyhold-download-'))
+    try {
+      const logger = { error: vi.fn() }
+      createWindowManager({ preloadPath, target, logger }).open()
+      const session = FakeBrowserWindow.created[0]!.webContents.session
+      const download = (path: string, state: string) => {
+        const item = Object.assign(new EventEmitter(), { getSavePath: () => path })
+        session.emit('will-download', {}, item)
+        item.emit('done', {}, state)
+      }
+      // As Chromium's download manager leaves a download under a umask of 022.
+      const saved = join(dir, 'keyhold-recovery-codes-bob.txt')
+      writeFileSync(saved, 'codes\n')
+      chmodSync(saved, 0o644)
+      download(saved, 'completed')
+      expect(statSync(saved).mode & 0o777).toBe(0o600)
+
+      const cancelled = join(dir, 'cancelled.csv')
+      writeFileSync(cancelled, '')
+      chmodSync(cancelled, 0o644)
+      download(cancelled, 'cancelled')
+      expect(statSync(cancelled).mode & 0o777).toBe(0o644)
+
+      const victim = join(dir, 'victim.txt')
+      writeFileSync(victim, 'not Keyhold’s')
+      chmodSync(victim, 0o644)
+      symlinkSync(victim, join(dir, 'link.csv'))
+      download(join(dir, 'link.csv'), 'completed')
+      expect(statSync(victim).mode & 0o777).toBe(0o644)
+      expect(readFileSync(victim, 'utf8')).toBe('not Keyhold’s')
+      expect(logger.error).toHaveBeenCalledWith(
+        'a saved file could not be made readable by you only',
+        expect.objectContaining({ name: 'UnsafePathError' }),
+      )
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('guards the windows it creates and denies their permissions but clipboard writing from its own page', () => {

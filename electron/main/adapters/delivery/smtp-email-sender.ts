@@ -1,4 +1,3 @@
-import { createTransport } from 'nodemailer'
 import { AppError } from '../../domain/app-error'
 import type { OutgoingEmail } from '../../services/delivery-ports'
 import {
@@ -95,6 +94,9 @@ export async function sendSmtpEmail(
   options: DeliveryOptions = {},
 ): Promise<void> {
   const timeoutMs = options.timeoutMs ?? defaultDeliveryTimeoutMs
+  // Loaded at the first email: every command that opens Keyhold would pay for it otherwise (issue 15).
+  const nodemailer = await import('nodemailer')
+  const { createTransport } = (nodemailer as typeof nodemailer & { default?: typeof nodemailer }).default ?? nodemailer
   const transport = createTransport({
     host: config.host,
     port: config.port,

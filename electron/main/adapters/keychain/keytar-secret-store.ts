@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { KeychainError, type SecretStore } from './secret-store'
 
@@ -9,6 +8,8 @@ import { KeychainError, type SecretStore } from './secret-store'
 async function secretServiceLocked(): Promise<boolean> {
   if (process.platform !== 'linux') return false
   try {
+    // Loaded here, on the rare miss: node:child_process costs every command's start otherwise (issue 15).
+    const { execFile } = await import('node:child_process')
     const { stdout } = await promisify(execFile)(
       'gdbus',
       [
@@ -69,10 +70,14 @@ export function createKeytarSecretStore(loadKeytar: () => Promise<Keytar> = impo
       throw classify(error)
     }
   }
+  // Once an entry was found the collection is unlocked: a later miss (the `vault rotate` entry, which
+  // is nearly always absent) is a plain miss, without asking D-Bus again through a gdbus process.
+  let unlockedSeen = false
   return {
     get: async (account) => {
       const secret = await call((k) => k.getPassword(keychainService, account))
-      if (secret === null && (await secretServiceLocked())) {
+      if (secret !== null) unlockedSeen = true
+      if (secret === null && !unlockedSeen && (await secretServiceLocked())) {
         throw new KeychainError('locked', 'the Secret Service collection "default" is locked')
       }
       return secret

@@ -1,6 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
-import { generateSync, generateURI, ScureBase32Plugin } from 'otplib'
-import { NodeCryptoPlugin } from '@otplib/plugin-crypto-node'
+import { createRequire } from 'node:module'
 import type { TotpAlgorithm, TotpEngine, TotpParams } from '../../services/mfa-ports'
 
 /**
@@ -12,10 +11,29 @@ import type { TotpAlgorithm, TotpEngine, TotpParams } from '../../services/mfa-p
  * README, Performance). The check is small (HMAC, dynamic truncation, three
  * steps) and is tested against the RFC 6238 vectors, oathtool and otplib.
  */
-const crypto = new NodeCryptoPlugin()
 /** RFC 4226 section 4, R6: a shared secret of at least 128 bits. */
 const minSecretBytes = 16
-const base32 = new ScureBase32Plugin()
+
+/**
+ * otplib is loaded at its first use (an enrollment, a URI): the check at sign-in does not need it,
+ * and loading it costs tens of milliseconds `keyhold auth` would pay (issue 15).
+ */
+interface Otplib {
+  readonly otplib: typeof import('otplib')
+  readonly crypto: import('@otplib/plugin-crypto-node').NodeCryptoPlugin
+  readonly base32: import('otplib').ScureBase32Plugin
+}
+let loaded: Otplib | undefined
+
+function otp(): Otplib {
+  if (loaded === undefined) {
+    const load = createRequire(import.meta.url)
+    const otplib = load('otplib') as typeof import('otplib')
+    const { NodeCryptoPlugin } = load('@otplib/plugin-crypto-node') as typeof import('@otplib/plugin-crypto-node')
+    loaded = { otplib, crypto: new NodeCryptoPlugin(), base32: new otplib.ScureBase32Plugin() }
+  }
+  return loaded
+}
 
 function epochSeconds(ms: number): number {
   return Math.floor(ms / 1000)
@@ -38,15 +56,15 @@ function sameCode(expected: string, given: string): boolean {
 
 export const totpEngine: TotpEngine = {
   uri: ({ issuer, label, secret, params }) =>
-    generateURI({
+    otp().otplib.generateURI({
       issuer,
       label,
-      secret: base32.encode(secret, { padding: false }),
+      secret: otp().base32.encode(secret, { padding: false }),
       algorithm: params.algorithm,
       digits: params.digits,
       period: params.period,
     }),
-  base32: (secret) => base32.encode(secret, { padding: false }),
+  base32: (secret) => otp().base32.encode(secret, { padding: false }),
   verify: ({ secret, code, params, nowMs, afterStep }) => {
     // Fails closed on a row no enrollment could have written (S4: secrets of at least 128 bits).
     if (secret.length < minSecretBytes || (params.digits !== 6 && params.digits !== 8)) return null
@@ -65,7 +83,8 @@ export const totpEngine: TotpEngine = {
 
 /** For tests and the CLI's self-check: the code an authenticator app shows at `nowMs`. */
 export function totpCodeAt(secret: Uint8Array, params: TotpParams, nowMs: number): string {
-  return generateSync({
+  const { otplib, crypto, base32 } = otp()
+  return otplib.generateSync({
     secret,
     algorithm: params.algorithm,
     digits: params.digits,

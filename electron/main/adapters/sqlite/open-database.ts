@@ -2,6 +2,7 @@ import Database from 'better-sqlite3'
 import { migrate, type MigrationReport } from '../../../../db/migrator'
 import { migrations } from '../../../../db/migrations'
 import { usernameKey } from '../../domain/username'
+import { usernameSkeleton } from '../../domain/username-look-alike'
 import { prepareDatabaseFile } from '../system/private-files'
 
 export type SqliteDatabase = Database.Database
@@ -31,6 +32,10 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): S
     // The ids_never_reused migration keys the names it finds in old audit rows exactly as the application keys usernames.
     db.function('keyhold_username_key', { deterministic: true }, (name: unknown) =>
       typeof name === 'string' ? usernameKey(name) : null,
+    )
+    // The username_skeletons migration fills the skeleton of every existing account the same way (S30).
+    db.function('keyhold_username_skeleton', { deterministic: true }, (name: unknown) =>
+      typeof name === 'string' ? usernameSkeleton(name) : null,
     )
     return db
   } catch (error) {

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3'
 import { usernameKey } from '../../domain/username'
+import { usernameSkeleton } from '../../domain/username-look-alike'
 import type { AccountPatch, AccountRepo, NewAccount } from '../../services/ports'
 import { toAccountRecord as toRecord, type AccountRow } from './account-row'
 import type { SqliteDatabase } from './open-database'
@@ -22,10 +23,20 @@ export function createSqliteAccountRepo(db: SqliteDatabase): AccountRepo {
     "SELECT count(*) AS n FROM accounts WHERE role = 'admin' AND (? = 0 OR disabled = 0)",
   )
   const insert = db.prepare(
-    `INSERT INTO accounts (username, username_key, display_name, email, phone, role, password_hash,
+    `INSERT INTO accounts (username, username_key, username_skeleton, display_name, email, phone, role, password_hash,
        password_short, password_changed_at, created_at, updated_at)
-     VALUES (@username, @usernameKey, @displayName, @email, @phone, @role, @passwordHash, @passwordShort, @now, @now, @now)`,
+     VALUES (@username, @usernameKey, @usernameSkeleton, @displayName, @email, @phone, @role, @passwordHash,
+       @passwordShort, @now, @now, @now)`,
   )
+  const lookAlike = db.prepare<{ skeleton: string; key: string }, AccountRow>(
+    'SELECT * FROM accounts WHERE username_skeleton = @skeleton AND username_key <> @key ORDER BY id LIMIT 1',
+  )
+  const lookAlikePairs = db
+    .prepare<[], [string, string]>(
+      `SELECT a.username, b.username FROM accounts a JOIN accounts b
+         ON b.username_skeleton = a.username_skeleton AND b.id > a.id ORDER BY a.username_key, b.username_key`,
+    )
+    .raw()
   const setPassword = db.prepare<[string, number, number, number | null, number]>(
     'UPDATE accounts SET password_hash = ?, password_changed_at = ?, updated_at = ?, password_short = coalesce(?, password_short) WHERE id = ?',
   )
@@ -64,10 +75,16 @@ export function createSqliteAccountRepo(db: SqliteDatabase): AccountRepo {
       const row = byKey.get(usernameKey(username))
       return row ? toRecord(row) : null
     },
+    findLookAlike: (username) => {
+      const row = lookAlike.get({ skeleton: usernameSkeleton(username), key: usernameKey(username) })
+      return row ? toRecord(row) : null
+    },
+    lookAlikePairs: () => lookAlikePairs.all(),
     insert: (account: NewAccount) => {
       const info = insert.run({
         ...account,
         usernameKey: usernameKey(account.username),
+        usernameSkeleton: usernameSkeleton(account.username),
         passwordShort: account.passwordShort ? 1 : 0,
       })
       return toRecord(byId.get(Number(info.lastInsertRowid))!)

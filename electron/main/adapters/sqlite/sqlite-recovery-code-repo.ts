@@ -5,7 +5,16 @@ export function createSqliteRecoveryCodeRepo(db: SqliteDatabase): RecoveryCodeRe
   const insert = db.prepare<[number, string, string, number, number]>(
     'INSERT INTO recovery_codes (account_id, batch, code_hash, active, created_at) VALUES (?, ?, ?, ?, ?)',
   )
-  const deleteOthers = db.prepare<[number, string]>('DELETE FROM recovery_codes WHERE account_id = ? AND batch != ?')
+  // S36: only the valid set is retired; other setups' pending batches stay until their setup ends.
+  const deleteOtherActive = db.prepare<[number, string]>(
+    'DELETE FROM recovery_codes WHERE account_id = ? AND batch != ? AND active = 1',
+  )
+  const batchExists = db.prepare<[number, string], { n: number }>(
+    'SELECT count(*) AS n FROM recovery_codes WHERE account_id = ? AND batch = ?',
+  )
+  const activeSet = db.prepare<[number], { n: number }>(
+    'SELECT count(*) AS n FROM recovery_codes WHERE account_id = ? AND active = 1',
+  )
   const activate = db.prepare<[number, string]>(
     'UPDATE recovery_codes SET active = 1 WHERE account_id = ? AND batch = ?',
   )
@@ -26,9 +35,13 @@ export function createSqliteRecoveryCodeRepo(db: SqliteDatabase): RecoveryCodeRe
       for (const hash of hashes) insert.run(accountId, batch, hash, active ? 1 : 0, now)
     },
     activateBatch: (accountId, batch) => {
-      deleteOthers.run(accountId, batch)
+      if (batchExists.get(accountId, batch)!.n === 0) return false
+      deleteOtherActive.run(accountId, batch)
       activate.run(accountId, batch)
+      return true
     },
+    hasBatch: (accountId, batch) => batchExists.get(accountId, batch)!.n > 0,
+    hasActiveSet: (accountId) => activeSet.get(accountId)!.n > 0,
     deleteBatch: (batch) => void deleteBatch.run(batch),
     deleteAllForAccount: (accountId) => void deleteAll.run(accountId),
     unusedActive: (accountId): RecoveryCodeRecord[] =>

@@ -97,10 +97,16 @@ export async function openVault(deps: OpenVaultDeps): Promise<Vault> {
     deps.settings.set(setting, cipher.encrypt(toBase64(fresh), setting))
     return fresh
   }
-  const [auditKey, setupCodeKey] = deps.tx(() => {
-    if (deps.settings.get(keyIdSetting) === null) deps.settings.set(keyIdSetting, cipher.keyId)
-    return [sealedKey(auditKeySetting), sealedKey(setupCodeKeySetting)] as const
-  })
+  // Read first: once the folder has its key id and sealed keys (every open but the first), opening
+  // takes no write lock. Otherwise they are made in one transaction, which looks again under the lock.
+  const settled = [keyIdSetting, auditKeySetting, setupCodeKeySetting].every((key) => deps.settings.get(key) !== null)
+  const keys = () => [sealedKey(auditKeySetting), sealedKey(setupCodeKeySetting)] as const
+  const [auditKey, setupCodeKey] = settled
+    ? keys()
+    : deps.tx(() => {
+        if (deps.settings.get(keyIdSetting) === null) deps.settings.set(keyIdSetting, cipher.keyId)
+        return keys()
+      })
   // Codes live minutes, so a key derived from the master key is enough: a rotation only voids codes in flight.
   const codeKey = new Uint8Array(hkdfSync('sha256', key, new Uint8Array(0), 'keyhold/code-hmac/v1', 32))
   return { cipher, auditKey: new Uint8Array(auditKey), codeKey, setupCodeKey: new Uint8Array(setupCodeKey) }

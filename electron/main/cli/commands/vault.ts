@@ -32,6 +32,11 @@ interface VaultStatus {
     keyId: string | null
   }
   accounts: number | null
+  /**
+   * S30: pairs of usernames that look alike (one UTS #39 skeleton). New ones are refused; a
+   * pair from before that check is reported here, not broken: both accounts keep working.
+   */
+  lookAlikeUsernames: (readonly [string, string])[] | null
   audit: { ok: boolean; rows: number; problem: string | null } | null
 }
 
@@ -42,6 +47,13 @@ function keychainText(status: VaultStatus, createdNow: boolean): string {
   if (keychain.matchesDatabase === null) return `${name}: present`
   if (!keychain.matchesDatabase) return `${name}: present, but not the key this database was made with`
   return `${name}: ${createdNow ? 'created now' : 'present'}, matches the database (key id ${keychain.keyId})`
+}
+
+function lookAlikeText(pairs: VaultStatus['lookAlikeUsernames']): string {
+  if (pairs === null) return '-'
+  if (pairs.length === 0) return 'no two usernames look alike'
+  const list = pairs.map(([a, b]) => `"${a}" and "${b}"`).join(', ')
+  return `${pairs.length} ${pairs.length === 1 ? 'pair' : 'pairs'} of usernames look alike, from before they were refused: ${list}`
 }
 
 function describe(status: VaultStatus, createdNow = false): string {
@@ -56,6 +68,7 @@ function describe(status: VaultStatus, createdNow = false): string {
     ],
     ['Keychain entry', keychainText(status, createdNow)],
     ['Accounts', status.accounts === null ? '-' : String(status.accounts)],
+    ['Look-alikes', lookAlikeText(status.lookAlikeUsernames)],
     [
       'Audit log',
       audit === null
@@ -92,6 +105,7 @@ export const vaultStatusCommand: CommandDefinition = {
         keyId: null,
       },
       accounts: null,
+      lookAlikeUsernames: null,
       audit: null,
     }
     // A status check must not create a data folder (a mistyped --data-dir would otherwise get one).
@@ -108,6 +122,7 @@ export const vaultStatusCommand: CommandDefinition = {
       status.database.schemaVersion = schemaVersion(keyhold.db)
       status.keychain = { ...status.keychain, present: true, matchesDatabase: true, keyId: keyhold.vault.cipher.keyId }
       status.accounts = keyhold.deps.accounts.count()
+      status.lookAlikeUsernames = [...keyhold.deps.accounts.lookAlikePairs()]
       status.audit = { ...keyhold.auditLog.verify() }
     } finally {
       keyhold.close()
