@@ -43,6 +43,9 @@ export const SYSTEM_REQUIREMENTS = [
   { what: 'Kannel fakesmsc', path: '/usr/lib/kannel/test/fakesmsc', pkg: 'kannel-extras' },
   { what: 'oathtool', command: 'oathtool', pkg: 'oathtool' },
   { what: 'zbarimg', command: 'zbarimg', pkg: 'zbar-tools' },
+  // Hardware tokens (issue 12): PSKC files from csv2pskc, Yubico OTPs from the YubiKey simulator.
+  { what: 'csv2pskc', command: 'csv2pskc', pkg: 'pskc-utils' },
+  { what: 'yubikey (simulator)', path: '/usr/bin/yubikey', pkg: 'python3-yubiotp' },
   // gdbus asks the Secret Service whether its collection is locked (a locked keychain, not a lost key).
   { what: 'gdbus', command: 'gdbus', pkg: 'libglib2.0-bin' },
   // The bench compares `keyhold auth` with pam_oath through pamtester, and counts fsyncs with strace.

@@ -27,6 +27,12 @@ export const emailProviderInputSchema = z
     username: z.string().max(256).nullable().default(null),
     /** Omit to keep the stored password; null to clear it. */
     password: secretInput.nullable().optional(),
+    /**
+     * S34: with security "none" and a user name, the administrator must say so
+     * knowingly: the user name and password then cross the network in clear.
+     * Applies to this server only; ignored with STARTTLS or TLS.
+     */
+    unencryptedSignIn: z.boolean().default(false),
     from: z.string().trim().min(3).max(320),
     subject: template.default('{site} security code'),
     text: template.default('Your {site} security code is {code}. It expires in {minutes} minutes.'),
@@ -114,6 +120,7 @@ export const emailProviderViewSchema = z.object({
   security: smtpSecuritySchema,
   username: z.string().nullable(),
   passwordSet: z.boolean(),
+  unencryptedSignIn: z.boolean(),
   from: z.string(),
   subject: z.string(),
   text: z.string(),

@@ -22,6 +22,7 @@ import {
 } from './provider-schemas'
 import { policyDocumentSchema, policyViewSchema } from './policy-schemas'
 import { adminAccountViewSchema, coverageSchema, setupCodeSchema } from './admin-schemas'
+import { siteNameSchema } from './site-name'
 
 /**
  * Request and response schemas for every channel. Requests are strict objects:
@@ -202,7 +203,7 @@ export const schemas = {
   'mfa:regenerate-recovery-codes': { request: empty, response: z.object({ recoveryCodes: z.array(z.string()) }) },
   'settings:get': { request: empty, response: z.object({ siteName: z.string() }) },
   'settings:set-site-name': {
-    request: z.object({ siteName: z.string().trim().min(1, 'Enter a site name').max(64) }).strict(),
+    request: z.object({ siteName: siteNameSchema }).strict(),
     response: z.object({ siteName: z.string() }),
   },
   'provider:get': { request: empty, response: providersViewSchema },

@@ -75,6 +75,8 @@ describe('keyhold provider get|list / set email / test email', () => {
         '--username',
         'keyhold',
         '--password-stdin',
+        // The peer takes AUTH without TLS: S34 wants that chosen knowingly.
+        '--unencrypted-sign-in',
         '--from',
         'keyhold@example.org',
         '--subject',
@@ -90,6 +92,7 @@ describe('keyhold provider get|list / set email / test email', () => {
       security: 'none',
       username: 'keyhold',
       passwordSet: true,
+      unencryptedSignIn: true,
       from: 'keyhold@example.org',
       subject: '{site} code',
       text: 'Your {site} security code is {code}. It expires in {minutes} minutes.',
@@ -142,6 +145,60 @@ describe('keyhold provider get|list / set email / test email', () => {
     expectFailure(await cli(['settings', 'set', 'site-name', '   ']), 'VALIDATION', /NAME: /)
     expect((await cli(['provider', 'test', 'email', '--to', 'ops@example.org'])).code).toBe(0)
     expect((await smtp.waitForMessage('ops@example.org')).subject).toBe('Acme Lab test message')
+  })
+
+  it('settings set site-name refuses line breaks and control characters, and keeps the name', async () => {
+    for (const name of ['Acme\nCall +1 555 0100', 'Acme\tLab', 'Acme\u202ELab']) {
+      expectFailure(
+        await cli(['settings', 'set', 'site-name', name]),
+        'VALIDATION',
+        /NAME: A site name cannot contain line breaks or control characters/,
+      )
+    }
+    expect(okJson(await cli(['settings', 'get', '--json']))).toEqual({ siteName: 'Acme Lab' })
+  })
+
+  it('S34: --security none with a sign-in needs --unencrypted-sign-in; the stored password never moves to it', async () => {
+    const base = ['provider', 'set', 'email', '--host', smtp.host, '--port', String(smtp.port), '--username', 'keyhold']
+    const from = ['--from', 'keyhold@example.org']
+    // Typed for plain text without saying so: refused before anything is stored.
+    expectFailure(
+      await cli([...base, '--security', 'none', ...from, '--password-stdin'], { input: `${smtpPassword}\n` }),
+      'VALIDATION',
+      /--unencrypted-sign-in: Without encryption the user name and password cross the network in clear/,
+    )
+    // Now move the stored settings to TLS (typing the password), then try to go back without typing it.
+    expect(
+      okJson(
+        await cli([...base, '--security', 'tls', ...from, '--password-stdin', '--json'], {
+          input: `${smtpPassword}\n`,
+        }),
+      ),
+    ).toMatchObject({ security: 'tls', passwordSet: true, unencryptedSignIn: false })
+    const back = await cli([...base, '--security', 'none', '--unencrypted-sign-in', ...from])
+    expectFailure(back, 'VALIDATION', /--password-stdin: Enter it again/)
+    expect(okJson(await cli(['provider', 'get', '--json']))).toMatchObject({ email: { security: 'tls' } })
+    // Back as before, knowingly and with the password typed again.
+    expect(
+      okJson(
+        await cli([...base, '--security', 'none', '--unencrypted-sign-in', ...from, '--password-stdin', '--json'], {
+          input: `${smtpPassword}\n`,
+        }),
+      ),
+    ).toMatchObject({ security: 'none', unencryptedSignIn: true, passwordSet: true })
+    expect((await cli(['provider', 'get'])).stdout).toMatch(/security none \(signs in without encryption, as chosen\)/)
+  })
+
+  it('provider test is limited to 10 per provider in 10 minutes, shared by every run', async () => {
+    // Tests earlier in this file already used some of the window: at most 10 more can go, then RATE_LIMITED.
+    let sent = 0
+    let run = await cli(['provider', 'test', 'email', '--to', 'ops@example.org', '--json'])
+    while (run.code === 0 && sent < 11) {
+      sent += 1
+      run = await cli(['provider', 'test', 'email', '--to', 'ops@example.org', '--json'])
+    }
+    expect(sent).toBeLessThan(10)
+    expectFailure(run, 'RATE_LIMITED', /Too many test messages through this provider: at most 10 in 10 minutes/)
   })
 
   it('refuses bad settings with VALIDATION naming the options, and keeps the old ones', async () => {
@@ -437,6 +494,21 @@ describe('keyhold provider set sms / test sms', () => {
     expect(jsonOf(run)).toEqual({
       error: { code: 'DELIVERY_FAILED', message: `the SMS gateway at 127.0.0.1:${port} is not reachable` },
     })
+  })
+
+  it('S35: provider clear is refused, with the count, when Required would leave nobody a method to set up', async () => {
+    const policy = okJson<{ site: Record<string, unknown> }>(await cli(['policy', 'get', '--json']))
+    const smsOnly = { site: { ...policy.site, enforcement: 'required', allowedMethods: ['sms'] }, roles: {} }
+    expect((await cli(['policy', 'set'], { input: JSON.stringify(smsOnly) })).code).toBe(0)
+    // alice and bob: neither could set up a method once the SMS gateway is gone.
+    expectFailure(
+      await cli(['provider', 'clear', 'sms']),
+      'CONFLICT',
+      /Removing the SMS gateway would lock people out: 2 accounts could not set up a method the Required policy allows/,
+    )
+    expect(okJson(await cli(['provider', 'list', '--json']))).toMatchObject({ sms: { kind: 'kannel' } })
+    const optional = { site: { ...policy.site }, roles: {} }
+    expect((await cli(['policy', 'set'], { input: JSON.stringify(optional) })).code).toBe(0)
   })
 
   it('provider clear removes a provider; then nothing can be sent that way', async () => {

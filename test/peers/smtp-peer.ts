@@ -45,11 +45,19 @@ export interface SmtpPeerOptions {
   readonly failWith?: SmtpFailure
 }
 
+/** One AUTH command the server received, right or wrong (S34: was it encrypted?). */
+export interface AuthAttempt {
+  readonly user: string
+  readonly secure: boolean
+}
+
 export interface SmtpPeer {
   readonly host: string
   readonly port: number
   /** Everything accepted so far, in order. */
   readonly messages: readonly CapturedEmail[]
+  /** Every sign-in attempt so far, in order, whether it succeeded or not. */
+  readonly authAttempts: readonly AuthAttempt[]
   /** The next message for `to` (envelope recipient) not returned before; waits for it. */
   waitForMessage(to: string, options?: { timeoutMs?: number }): Promise<CapturedEmail>
   close(): Promise<void>
@@ -68,6 +76,7 @@ export async function startSmtpPeer(options: SmtpPeerOptions = {}): Promise<Smtp
   const mailbox = new Mailbox<CapturedEmail>()
   const tls = options.tls ?? false
   const failWith = options.failWith
+  const authAttempts: AuthAttempt[] = []
 
   const server = new SMTPServer({
     secure: tls === 'implicit',
@@ -77,7 +86,8 @@ export async function startSmtpPeer(options: SmtpPeerOptions = {}): Promise<Smtp
     logger: false,
     // Do not keep a test waiting 30 s for a client that is still connected.
     closeTimeout: 1000,
-    onAuth(auth, _session, callback) {
+    onAuth(auth, session, callback) {
+      authAttempts.push({ user: auth.username ?? '', secure: session.secure })
       if (options.auth && auth.username === options.auth.user && auth.password === options.auth.pass) {
         callback(null, { user: auth.username })
       } else {
@@ -125,6 +135,7 @@ export async function startSmtpPeer(options: SmtpPeerOptions = {}): Promise<Smtp
     host,
     port: address.port,
     messages: mailbox.all,
+    authAttempts,
     waitForMessage(to, { timeoutMs = 10_000 } = {}) {
       const wanted = to.toLowerCase()
       return mailbox.take(`an email to ${to}`, (message) => message.envelopeTo.includes(wanted), timeoutMs)

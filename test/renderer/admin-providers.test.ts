@@ -82,6 +82,7 @@ describe('the email provider', () => {
       port: 587,
       security: 'starttls',
       username: 'keyhold',
+      unencryptedSignIn: false,
       from: 'Keyhold <keyhold@example.org>',
       subject: '{site} security code',
       text: 'Your {site} security code is {code}. It expires in {minutes} minutes.',
@@ -140,8 +141,27 @@ describe('the email provider', () => {
     await inputByLabel(app.wrapper, 'SMTP host').setValue('other.example.org')
     await click(region('Email (SMTP)'), 'Save email settings')
     expect(app.wrapper.get('#email-password-error').text()).toBe(
-      'Enter the password. A stored password is kept only while the server stays the same.',
+      'Enter the password. A stored password is kept only while the server, the user name and the security stay the same.',
     )
+  })
+
+  it('S34: "no encryption" with a user name asks for the choice to be ticked, and sends it only then', async () => {
+    app = await mountApp('/admin/providers')
+    const email = region('Email (SMTP)')
+    expect(email.find('#email-unencryptedSignIn').exists()).toBe(false)
+    await inputByLabel(app.wrapper, 'Security').setValue('none')
+    const box = inputByLabel(app.wrapper, 'Sign in without encryption on this server')
+    await click(email, 'Save email settings')
+    expect(bridge.setEmailProvider).not.toHaveBeenCalled()
+    expect(app.wrapper.get('#email-unencryptedSignIn-error').text()).toBe(
+      'Without encryption the user name and password cross the network in clear: choose STARTTLS or TLS, or tick “Sign in without encryption”.',
+    )
+    await box.setValue(true)
+    await click(email, 'Save email settings')
+    expect(bridge.setEmailProvider.mock.calls[0]![0]).toMatchObject({ security: 'none', unencryptedSignIn: true })
+    // Without a user name there is nothing to send in clear, and nothing to ask.
+    await inputByLabel(app.wrapper, 'SMTP username').setValue('')
+    expect(email.find('#email-unencryptedSignIn').exists()).toBe(false)
   })
 
   it('with nothing set up, offers an empty form and no "Clear"', async () => {

@@ -135,8 +135,12 @@ export async function openKeyhold(options: OpenKeyholdOptions): Promise<Keyhold>
     const services = createServices(deps, { providers, tester: senders, audit: auditLog, policy: policyStore })
     // S18: enrollments abandoned while Keyhold was closed go at once, the others within a minute
     // of expiring (they are refused from the moment they expire either way).
+    // Issue 15: the sessions' activity, kept in memory by the reads, is written here (S17).
     services.enrollment.purgeExpired()
-    const sweep = setInterval(() => services.enrollment.purgeExpired(), 60_000)
+    const sweep = setInterval(() => {
+      services.enrollment.purgeExpired()
+      services.auth.flushActivity()
+    }, 60_000)
     sweep.unref()
     return {
       dataDir: options.dataDir,
@@ -151,6 +155,7 @@ export async function openKeyhold(options: OpenKeyholdOptions): Promise<Keyhold>
       senders,
       close: () => {
         clearInterval(sweep)
+        services.auth.flushActivity()
         // Fold the WAL back into the main file so a closed data dir is one file.
         db.pragma('wal_checkpoint(TRUNCATE)')
         db.close()

@@ -73,15 +73,15 @@ export function createHandlers(keyhold: Pick<Keyhold, 'services'>): Handlers {
     'auth:get-challenge': (_input, ctx) => challenge.view(ctx.session),
     'auth:send-code': (input, ctx) => challenge.sendCode(ctx.session, input.methodId, ctx.actor),
     'auth:verify-code': (input, ctx) => {
-      challenge.verifyCode(ctx.session, input.methodId, input.code, ctx.actor)
-      return { status: 'signed-in', session: auth.sessionView(auth.resolveSession(ctx.session.session.id)) }
+      const activated = challenge.verifyCode(ctx.session, input.methodId, input.code, ctx.actor)
+      return { status: 'signed-in', session: auth.sessionView(activated) }
     },
     'auth:use-recovery-code': async (input, ctx) => {
-      const { recoveryCodesRemaining } = await challenge.useRecoveryCode(ctx.session, input.code, ctx.actor)
+      const { recoveryCodesRemaining, resolved } = await challenge.useRecoveryCode(ctx.session, input.code, ctx.actor)
       const { low } = recovery.remaining(ctx.session.account.id)
       return {
         status: 'signed-in',
-        session: auth.sessionView(auth.resolveSession(ctx.session.session.id)),
+        session: auth.sessionView(resolved),
         recoveryCodesRemaining,
         recoveryCodesLow: low,
       }
@@ -96,10 +96,8 @@ export function createHandlers(keyhold: Pick<Keyhold, 'services'>): Handlers {
       return contact.begin(me(ctx.session), input, ctx.actor)
     },
     'account:confirm-contact-change': (input, ctx) => contact.confirm(me(ctx.session), input.code, ctx.actor),
-    'mfa:list': (_input, ctx) => {
-      enrollment.purgeExpired()
-      return methods.overview(me(ctx.session))
-    },
+    // A read: expired enrollments are refused when used and removed by the minute sweep (S18).
+    'mfa:list': (_input, ctx) => methods.overview(me(ctx.session)),
     'mfa:begin-enrollment': (input, ctx) => {
       return enrollment.begin(me(ctx.session), input, ctx.actor)
     },

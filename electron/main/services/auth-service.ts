@@ -176,34 +176,62 @@ export function createAuthService(deps: AuthDeps) {
   }
 
   /**
+   * Issue 15: a read commits nothing, so the activity it shows is kept here, in this process,
+   * and written at most a minute later (flushActivity, from the minute sweep). S17's idle limit
+   * is decided with the later of the two, so it holds in this process to the millisecond; a
+   * session lives only in the process that bound it to a window, so another process (the CLI)
+   * never resolves it, and what that process sees (last_seen_at) is at most a minute behind.
+   */
+  const activity = new Map<string, number>()
+
+  function lastSeen(session: SessionRecord): number {
+    return Math.max(session.lastSeenAt, activity.get(session.id) ?? 0)
+  }
+
+  /** Writes the activity seen since the last write, in one transaction; nothing when there is none. */
+  function flushActivity(): void {
+    if (activity.size === 0) return
+    const seen = [...activity]
+    activity.clear()
+    uow.tx(() => {
+      for (const [id, at] of seen) sessions.touch(id, at)
+    })
+  }
+
+  /**
    * S17: a session past its idle or absolute limit is ended; so is one whose
-   * account was disabled, deleted or locked meanwhile.
+   * account was disabled, deleted or locked meanwhile. A live session is only read.
    */
   function resolveSession(sessionId: string): ResolvedSession {
-    // The transaction returns its outcome: throwing inside it would undo the end of the session.
-    const outcome = uow.tx((): ResolvedSession | AppError => {
-      const now = clock.now()
-      const session = sessions.findLive(sessionId)
-      if (!session) return new AppError('UNAUTHENTICATED', 'Sign in to continue')
-      const account = accounts.findById(session.accountId)
-      const policy = deps.policy(account?.role)
-      const expired =
-        now - session.lastSeenAt > policy.sessionIdleMs ||
-        now - session.createdAt > policy.sessionAbsoluteMs ||
-        (session.state === 'pending_mfa' && now - session.createdAt > policy.challengeTtlMs)
-      if (expired || !account || account.disabled || lockStatus(account, now).locked) {
+    const now = clock.now()
+    const session = sessions.findLive(sessionId)
+    if (!session) {
+      activity.delete(sessionId)
+      throw new AppError('UNAUTHENTICATED', 'Sign in to continue')
+    }
+    const account = accounts.findById(session.accountId)
+    const policy = deps.policy(account?.role)
+    const seen = lastSeen(session)
+    const expired =
+      now - seen > policy.sessionIdleMs ||
+      now - session.createdAt > policy.sessionAbsoluteMs ||
+      (session.state === 'pending_mfa' && now - session.createdAt > policy.challengeTtlMs)
+    if (expired || !account || account.disabled || lockStatus(account, now).locked) {
+      activity.delete(sessionId)
+      uow.tx(() => {
+        // Ended only once, even if another request or process ended it meanwhile.
+        if (!sessions.findLive(sessionId)) return
         sessions.end(session.id, now)
         if (expired) audit.append({ actor: 'system', event: 'session.expired', accountId: session.accountId }, now)
-        return new AppError('SESSION_EXPIRED', 'Your session has ended; sign in again')
-      }
-      sessions.touch(session.id, now)
-      return { session: { ...session, lastSeenAt: now }, account }
-    })
-    if (outcome instanceof AppError) throw outcome
-    return outcome
+      })
+      throw new AppError('SESSION_EXPIRED', 'Your session has ended; sign in again')
+    }
+    activity.set(session.id, now)
+    return { session: { ...session, lastSeenAt: now }, account }
   }
 
   function signOut(resolved: ResolvedSession, actor: string): void {
+    activity.delete(resolved.session.id)
     uow.tx(() => {
       const now = clock.now()
       sessions.end(resolved.session.id, now)
@@ -250,7 +278,16 @@ export function createAuthService(deps: AuthDeps) {
     })
   }
 
-  return { signIn, resolveSession, signOut, confirmPassword, requireStepUp, sessionView, completeRequiredSetup }
+  return {
+    signIn,
+    resolveSession,
+    flushActivity,
+    signOut,
+    confirmPassword,
+    requireStepUp,
+    sessionView,
+    completeRequiredSetup,
+  }
 }
 
 export type AuthService = ReturnType<typeof createAuthService>

@@ -28,7 +28,8 @@ export interface ChallengeServices {
   readonly notifications: NotificationService
 }
 
-type Outcome = { ok: true } | { ok: false; error: AppError }
+/** A right answer returns the session it activated, read back in the same transaction (no second look-up). */
+type Outcome = { ok: true; resolved: ResolvedSession } | { ok: false; error: AppError }
 
 /** What a check found: the factor it tried (for the audit and the counter) and whether it was right. */
 interface Checked {
@@ -102,6 +103,10 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
     return uow.tx((): Outcome => {
       const now = clock.now()
       const session = sessions.findLive(resolved.session.id)
+      const activated = (id: string): Outcome => ({
+        ok: true,
+        resolved: { session: sessions.findLive(id)!, account: deps.accounts.findById(resolved.account.id)! },
+      })
       if (!session || session.state !== 'pending_mfa') {
         return { ok: false, error: new AppError('SESSION_EXPIRED', 'This sign-in has ended; start again') }
       }
@@ -142,16 +147,16 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
       if (mustEnroll) {
         sessions.requireSetup(session.id, now)
         audit.append({ actor, event: 'sign-in.enrollment-required', accountId: account.id, detail: { factor } }, now)
-        return { ok: true }
+        return activated(session.id)
       }
       sessions.activate(session.id, now)
       deps.accounts.update(account.id, { lastSignInAt: now }, now)
       audit.append({ actor, event: 'sign-in.succeeded', accountId: account.id, detail: { factor } }, now)
-      return { ok: true }
+      return activated(session.id)
     })
   }
 
-  function verifyCode(resolved: ResolvedSession, methodId: number, code: string, actor: string): void {
+  function verifyCode(resolved: ResolvedSession, methodId: number, code: string, actor: string): ResolvedSession {
     requirePending(resolved)
     const outcome = attempt(resolved, actor, (now, account, policy) => {
       // Read inside the transaction: the last accepted step is what makes replay impossible (S7).
@@ -160,6 +165,7 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
       return { factor: method.type, right: checkMethod(resolved, method, code, now) }
     })
     if (!outcome.ok) throw outcome.error
+    return outcome.resolved
   }
 
   /** Each type's check; exhaustive, so a new type fails typecheck until it has one. */
@@ -204,7 +210,7 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
     resolved: ResolvedSession,
     code: string,
     actor: string,
-  ): Promise<{ recoveryCodesRemaining: number }> {
+  ): Promise<{ recoveryCodesRemaining: number; resolved: ResolvedSession }> {
     requirePending(resolved)
     const outcome = attempt(resolved, actor, (now) => {
       if (!services.recovery.consume(resolved.account.id, code, now)) return { factor: 'recovery-code', right: false }
@@ -220,7 +226,7 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
     const { remaining } = services.recovery.remaining(resolved.account.id)
     // S12: the owner hears of it at once.
     await services.notifications.notify(resolved.account.id, 'recovery-code-used', String(remaining))
-    return { recoveryCodesRemaining: remaining }
+    return { recoveryCodesRemaining: remaining, resolved: outcome.resolved }
   }
 
   return { view, sendCode, verifyCode, useRecoveryCode }

@@ -10,6 +10,7 @@ import type {
 import { AppError } from '../domain/app-error'
 import { toE164 } from '../domain/phone'
 import { requireSmsCountryAllowed, type SmsCountries } from '../domain/sms-countries'
+import { iso } from './account-view'
 import type { MfaDeps } from './mfa-deps'
 import { currentSiteState, strandedByChange, type SiteState, type StrandedByChange } from './stranded-accounts'
 
@@ -29,7 +30,19 @@ export interface ProviderConfig {
   setSmsText(text: string): string
   /** The outcome of the newest test or code send through a provider (kept by the senders). */
   lastSend(kind: 'email' | 'sms'): LastSend | null
+  /** When the recent test messages through a provider were started (ms), kept across runs and clears. */
+  testTimes(kind: 'email' | 'sms'): number[]
+  setTestTimes(kind: 'email' | 'sms', times: readonly number[]): void
 }
+
+/**
+ * A test message goes to any address the administrator types, and a failed one
+ * still tells whether a server answers: so each provider takes at most
+ * `testLimit` tests (sent or not) in `testWindowMs`. Enough to try settings a
+ * few times; not enough to use Keyhold to spam or to scan a network.
+ */
+export const testLimit = 10
+export const testWindowMs = 10 * 60_000
 
 export interface ProviderTester {
   testEmail(to: string, site?: string): Promise<void>
@@ -146,6 +159,19 @@ export function createProviderService(deps: MfaDeps, config: ProviderConfig, tes
       }),
     /** Sends a fixed test message; its outcome is the provider's last send, and is audited. */
     async test(kind: 'email' | 'sms', to: string, actor: string): Promise<{ sent: true }> {
+      // Reserved before the send, in one transaction, so parallel tests (window and CLI) see each other.
+      deps.uow.tx(() => {
+        const now = deps.clock.now()
+        const recent = config.testTimes(kind).filter((at) => at > now - testWindowMs && at <= now)
+        if (recent.length >= testLimit) {
+          throw new AppError(
+            'RATE_LIMITED',
+            `Too many test messages through this provider: at most ${testLimit} in ${testWindowMs / 60_000} minutes`,
+            { retryAt: iso(Math.min(...recent) + testWindowMs) },
+          )
+        }
+        config.setTestTimes(kind, [...recent, now])
+      })
       try {
         if (kind === 'email') await tester.testEmail(to, deps.site.siteName())
         else {

@@ -1,3 +1,4 @@
+import { hasUnsafeSiteNameCharacters, siteNameMaxLength, siteNameUnsafeMessage } from '../../shared/site-name'
 import { AppError } from '../domain/app-error'
 import type { MfaDeps } from './mfa-deps'
 
@@ -7,9 +8,15 @@ export function createSiteService(deps: MfaDeps) {
     siteName: () => deps.site.siteName(),
     setSiteName(name: string, actor: string): string {
       const trimmed = name.trim()
-      if (trimmed.length === 0 || trimmed.length > 64) {
+      if (trimmed.length === 0 || trimmed.length > siteNameMaxLength) {
         throw new AppError('VALIDATION', 'A site name has 1 to 64 characters', {
           fields: [{ field: 'siteName', message: 'A site name has 1 to 64 characters' }],
+        })
+      }
+      // Checked here too, not only in the contract: the CLI and installer defaults call this directly.
+      if (hasUnsafeSiteNameCharacters(trimmed)) {
+        throw new AppError('VALIDATION', siteNameUnsafeMessage, {
+          fields: [{ field: 'siteName', message: siteNameUnsafeMessage }],
         })
       }
       deps.uow.tx(() => {

@@ -33,7 +33,9 @@ export function emailProviderArgs(
   options: { readonly from?: string; readonly username?: string } = {},
 ): string[] {
   const server = ['--host', smtp.host, '--port', String(smtp.port), '--security', 'none']
-  const login = options.username === undefined ? [] : ['--username', options.username, '--password-stdin']
+  // The peer takes AUTH without TLS: S34 wants that chosen knowingly.
+  const login =
+    options.username === undefined ? [] : ['--username', options.username, '--password-stdin', '--unencrypted-sign-in']
   return ['provider', 'set', 'email', ...server, '--from', options.from ?? 'keyhold@example.org', ...login]
 }
 

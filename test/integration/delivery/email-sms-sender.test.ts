@@ -28,6 +28,8 @@ function useEmail(peer: SmtpPeer, signIn = true): void {
     security: 'none',
     username: signIn ? 'keyhold' : null,
     ...(signIn ? { password: smtpPassword } : {}),
+    // This peer takes AUTH without TLS; S34 wants that chosen knowingly.
+    unencryptedSignIn: signIn,
     from: 'keyhold@example.org',
   })
 }

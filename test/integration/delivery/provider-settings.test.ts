@@ -91,6 +91,7 @@ describe('provider settings: secrets at rest (S20)', () => {
       security: 'starttls',
       username: 'keyhold',
       passwordSet: true,
+      unencryptedSignIn: false,
       from: 'Keyhold <keyhold@example.org>',
       subject: '{site} security code',
       text: 'Your {site} security code is {code}. It expires in {minutes} minutes.',
@@ -160,13 +161,21 @@ describe('provider settings: write-only secrets', () => {
     const { providers } = fixture
     providers.setSms(kannel)
     const { password: _p, ...kannelWithoutPassword } = kannel as Extract<SmsProviderInput, { kind: 'kannel' }>
-    expect(providers.setSms({ ...kannelWithoutPassword, username: 'other' })).toMatchObject({ passwordSet: true })
-    expect(providers.resolved.sms()).toMatchObject({ username: 'other', password: kannelPassword })
+    expect(providers.setSms({ ...kannelWithoutPassword, from: 'Other' })).toMatchObject({ passwordSet: true })
+    expect(providers.resolved.sms()).toMatchObject({ from: 'Other', password: kannelPassword })
+    // S34: another user is another secret: it must be typed again.
+    const otherUser = appErrorOfSync(() => providers.setSms({ ...kannelWithoutPassword, username: 'other' }))
+    expect(otherUser.extra.fields?.[0]?.field).toBe('password')
+    expect(providers.resolved.sms()).toMatchObject({ username: 'keyhold', password: kannelPassword })
 
     providers.setSms(twilio)
     const { authToken: _t, ...twilioWithoutToken } = twilio as Extract<SmsProviderInput, { kind: 'twilio' }>
     expect(providers.setSms({ ...twilioWithoutToken, from: 'MG0123' })).toMatchObject({ authTokenSet: true })
     expect(providers.resolved.sms()).toMatchObject({ from: 'MG0123', authToken: twilioToken })
+    const otherSid = appErrorOfSync(() =>
+      providers.setSms({ ...twilioWithoutToken, accountSid: `AC${'f'.repeat(32)}` }),
+    )
+    expect(otherSid.extra.fields?.[0]?.field).toBe('authToken')
   })
 
   it('keeps secret headers when omitted, and replaces the whole set when given', () => {

@@ -19,7 +19,16 @@ const outgoing = {
 }
 
 function smtp(peer: { host: string; port: number }, extra: Partial<EmailProviderInput> = {}): EmailProviderInput {
-  return { host: peer.host, port: peer.port, security: 'none', username: null, from: 'keyhold@acme.example', ...extra }
+  // The peers take AUTH without TLS: S34 wants "no encryption" chosen knowingly for a server that signs in.
+  return {
+    host: peer.host,
+    port: peer.port,
+    security: 'none',
+    username: null,
+    unencryptedSignIn: true,
+    from: 'keyhold@acme.example',
+    ...extra,
+  }
 }
 
 let fixture: DeliveryFixture

@@ -53,6 +53,8 @@ beforeAll(async () => {
       security: 'none',
       username: 'keyhold',
       password: 'smtp-secret-9',
+      // The peer signs in without TLS: chosen knowingly (S34).
+      unencryptedSignIn: true,
       from: 'keyhold@example.org',
     },
     'cli:test',

@@ -152,6 +152,15 @@ describe('the ids_never_reused migration on a populated file (S29)', () => {
     expect(db.prepare("SELECT count(*) FROM sessions WHERE id = 's-bob'").pluck().get()).toBe(0)
   })
 
+  it('verifies the chain of a file still at the schema before it (restore checks such a backup)', () => {
+    populateBefore()
+    const audit = createSqliteAuditLog(db, createSqliteSettings(db), key)
+    expect(audit.verify()).toEqual({ ok: true, rows: 8, problem: null })
+    db.exec('DROP TRIGGER audit_log_no_update')
+    db.prepare("UPDATE audit_log SET actor = 'cli:someone' WHERE id = 3").run()
+    expect(audit.verify()).toMatchObject({ ok: false, problem: 'row 3 does not match the chain' })
+  })
+
   it('names the account of every old audit row, verifies old and new rows in one chain, and filters by name', () => {
     populateBefore()
     migrate(db, upTo(version))

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createArgon2PasswordHasher } from '../../../electron/main/adapters/crypto/argon2-password-hasher'
+import { commitCount } from '../../../electron/main/adapters/sqlite/commit-counter'
 import { AppError } from '../../../electron/main/domain/app-error'
 import { actor, createCoreFixture, goodPassword, type CoreFixture } from '../support/core-fixture'
 
@@ -125,6 +126,50 @@ describe('sign-in and sessions', () => {
     }
     f.clock.advance(25 * minute)
     expect((await rejection(() => f.auth.resolveSession(second.sessionId))).code).toBe('SESSION_EXPIRED')
+  })
+
+  it('S17 with issue 15: reads keep the session alive in memory without a commit; the sweep writes it', async () => {
+    const { sessionId } = await f.auth.signIn({ username: 'alice', password: goodPassword }, 'window')
+    const signedInAt = f.clock.now()
+    const lastSeenOnDisk = () =>
+      f.db.prepare<[string], number>('SELECT last_seen_at FROM sessions WHERE id = ?').pluck().get(sessionId)
+    const commits = commitCount(f.db)
+    // Active every 20 minutes for an hour: alive, though the file still says the sign-in time.
+    for (let i = 0; i < 3; i++) {
+      f.clock.advance(20 * minute)
+      expect(f.auth.resolveSession(sessionId).session.lastSeenAt).toBe(f.clock.now())
+    }
+    expect(commitCount(f.db)).toBe(commits)
+    expect(lastSeenOnDisk()).toBe(signedInAt)
+    // The minute sweep writes the activity, in one commit; with nothing new it writes nothing.
+    f.auth.flushActivity()
+    expect(lastSeenOnDisk()).toBe(f.clock.now())
+    expect(commitCount(f.db)).toBe(commits + 1)
+    f.auth.flushActivity()
+    expect(commitCount(f.db)).toBe(commits + 1)
+    // Idle limit from the last activity held in memory, to the millisecond.
+    f.clock.advance(10 * minute)
+    f.auth.resolveSession(sessionId)
+    f.clock.advance(30 * minute)
+    expect(f.auth.resolveSession(sessionId).account.username).toBe('alice')
+    f.clock.advance(30 * minute + 1)
+    expect((await rejection(() => f.auth.resolveSession(sessionId))).code).toBe('SESSION_EXPIRED')
+  })
+
+  it('S17 with issue 15: a late write of activity never revives an ended session nor moves it back', async () => {
+    const { sessionId } = await f.auth.signIn({ username: 'alice', password: goodPassword }, 'window')
+    const signedInAt = f.clock.now()
+    f.clock.advance(minute)
+    f.auth.resolveSession(sessionId)
+    // Another process (the CLI) ends it before the sweep runs.
+    f.db.prepare('UPDATE sessions SET ended_at = ? WHERE id = ?').run(f.clock.now(), sessionId)
+    const commits = commitCount(f.db)
+    f.auth.flushActivity()
+    expect(commitCount(f.db)).toBe(commits)
+    expect((await rejection(() => f.auth.resolveSession(sessionId))).code).toBe('UNAUTHENTICATED')
+    expect(
+      f.db.prepare<[string], number>('SELECT last_seen_at FROM sessions WHERE id = ?').pluck().get(sessionId),
+    ).toBe(signedInAt)
   })
 
   it('S15: step-up lasts 5 minutes after the last password check', async () => {

@@ -30,6 +30,9 @@ export const smsSettingKey = 'provider.sms'
 export const smsTextSettingKey = 'provider.sms-text'
 /** The outcome of the newest send through each provider (never a code, address or number in full). */
 export const lastSendSettingKeys = { email: 'provider.email.last-send', sms: 'provider.sms.last-send' } as const
+/** When the recent test messages were started, for the limit on tests; kept when a provider is cleared. */
+export const testTimesSettingKeys = { email: 'provider.email.test-times', sms: 'provider.sms.test-times' } as const
+const testTimesSchema = z.array(z.number()).max(1000)
 
 /** The email configuration with its secret decrypted, for the SMTP sender only. */
 export interface ResolvedEmailProvider {
@@ -38,6 +41,8 @@ export interface ResolvedEmailProvider {
   readonly security: z.infer<typeof smtpSecuritySchema>
   readonly username: string | null
   readonly password: string | null
+  /** S34: the administrator chose to sign in without encryption, for this server. */
+  readonly unencryptedSignIn: boolean
   readonly from: string
   readonly subject: string
   readonly text: string
@@ -98,6 +103,8 @@ export interface ProviderSettings {
   lastSend(kind: ProviderKind): LastSend | null
   /** Called by the configured senders after each test or code send; `entry` is already masked. */
   recordLastSend(kind: ProviderKind, entry: LastSend): void
+  testTimes(kind: ProviderKind): number[]
+  setTestTimes(kind: ProviderKind, times: readonly number[]): void
   /** Internal: the configuration with decrypted secrets, read by the senders at send time. Never return it to a caller. */
   readonly resolved: {
     email(): ResolvedEmailProvider | null
@@ -112,6 +119,8 @@ const storedEmailSchema = z.object({
   security: smtpSecuritySchema,
   username: z.string().nullable(),
   password: z.string().nullable(),
+  // Absent in settings stored before S34: no consent, so the sender will not sign in in clear.
+  unencryptedSignIn: z.boolean().default(false),
   from: z.string(),
   subject: z.string(),
   text: z.string(),
@@ -185,6 +194,8 @@ function originOf(url: string): string {
 }
 
 const secretKeptOnlyForSameServer = 'Enter it again: a stored secret is only kept while the server stays the same'
+const secretKeptOnlyForSameServerAndUser =
+  'Enter it again: a stored secret is only kept while the server, the user and the security stay the same'
 
 export function createProviderSettings(settings: SettingsStore, cipher: Cipher): ProviderSettings {
   const seal = (key: string, field: string, secret: string): string => cipher.encrypt(secret, `${key}:${field}`)
@@ -216,6 +227,7 @@ export function createProviderSettings(settings: SettingsStore, cipher: Cipher):
     security: stored.security,
     username: stored.username,
     passwordSet: stored.password !== null,
+    unencryptedSignIn: stored.unencryptedSignIn,
     from: stored.from,
     subject: stored.subject,
     text: stored.text,
@@ -267,7 +279,10 @@ export function createProviderSettings(settings: SettingsStore, cipher: Cipher):
         let password: string | null
         if (input.password !== undefined) password = seal(smsSettingKey, 'password', input.password)
         else if (previous?.kind === 'kannel' && previous.password !== null) {
-          if (!sameServer(input.url)) throw fieldError('password', secretKeptOnlyForSameServer)
+          // S34: the server (scheme, host and port: the origin) and the user the password belongs to.
+          if (!sameServer(input.url) || previous.username !== input.username) {
+            throw fieldError('password', secretKeptOnlyForSameServerAndUser)
+          }
           password = previous.password
         } else throw fieldError('password', 'Enter the password of the Kannel sendsms user')
         return { kind: 'kannel', url: input.url, username: input.username, password, from: input.from }
@@ -307,7 +322,10 @@ export function createProviderSettings(settings: SettingsStore, cipher: Cipher):
         let authToken: string | null
         if (input.authToken !== undefined) authToken = seal(smsSettingKey, 'authToken', input.authToken)
         else if (previous?.kind === 'twilio' && previous.authToken !== null) {
-          if (!sameServer(baseUrl)) throw fieldError('authToken', secretKeptOnlyForSameServer)
+          // S34: the Account SID is the user the token belongs to.
+          if (!sameServer(baseUrl) || previous.accountSid !== input.accountSid) {
+            throw fieldError('authToken', secretKeptOnlyForSameServerAndUser)
+          }
           authToken = previous.authToken
         } else throw fieldError('authToken', 'Enter the Twilio auth token')
         return { kind: 'twilio', accountSid: input.accountSid, authToken, from: input.from, baseUrl }
@@ -328,6 +346,8 @@ export function createProviderSettings(settings: SettingsStore, cipher: Cipher):
       const previous = readEmail()
       // An empty user name means no sign-in, like null.
       const username = input.username === '' ? null : input.username
+      // The consent only means something where credentials would go in clear.
+      const unencryptedSignIn = input.security === 'none' && username !== null && input.unencryptedSignIn
       let password: string | null
       if (typeof input.password === 'string') {
         if (username === null) throw fieldError('username', 'Enter the user name that goes with the password')
@@ -336,9 +356,22 @@ export function createProviderSettings(settings: SettingsStore, cipher: Cipher):
         // Cleared, or no user name any more (sign-in is off), or nothing to keep.
         password = null
       } else {
-        const sameServer = previous.host.toLowerCase() === input.host.toLowerCase() && previous.port === input.port
-        if (!sameServer) throw fieldError('password', secretKeptOnlyForSameServer)
+        // S34: the password was given for one server, one user and one kind of connection; a change of any
+        // of them (TLS to none above all) needs it typed again, or it would go where it was never meant to.
+        const sameServer =
+          previous.host.toLowerCase() === input.host.toLowerCase() &&
+          previous.port === input.port &&
+          previous.username === username &&
+          previous.security === input.security &&
+          previous.unencryptedSignIn === unencryptedSignIn
+        if (!sameServer) throw fieldError('password', secretKeptOnlyForSameServerAndUser)
         password = previous.password
+      }
+      if (input.security === 'none' && username !== null && !unencryptedSignIn) {
+        throw fieldError(
+          'unencryptedSignIn',
+          'Without encryption the user name and password cross the network in clear: choose STARTTLS or TLS, or confirm "no encryption" for this server',
+        )
       }
       const stored: StoredEmail = {
         host: input.host,
@@ -346,6 +379,7 @@ export function createProviderSettings(settings: SettingsStore, cipher: Cipher):
         security: input.security,
         username,
         password,
+        unencryptedSignIn,
         from: input.from,
         subject: input.subject,
         text: input.text,
@@ -400,6 +434,22 @@ export function createProviderSettings(settings: SettingsStore, cipher: Cipher):
 
     recordLastSend(kind, entry) {
       settings.set(lastSendSettingKeys[kind], JSON.stringify(lastSendSchema.parse(entry)))
+    },
+
+    testTimes(kind) {
+      const raw = settings.get(testTimesSettingKeys[kind])
+      if (raw === null) return []
+      // A damaged record counts as no recent test (and the next test writes a good one) rather than breaking tests.
+      try {
+        const parsed = testTimesSchema.safeParse(JSON.parse(raw))
+        return parsed.success ? parsed.data : []
+      } catch {
+        return []
+      }
+    },
+
+    setTestTimes(kind, times) {
+      settings.set(testTimesSettingKeys[kind], JSON.stringify(testTimesSchema.parse([...times])))
     },
 
     resolved: {

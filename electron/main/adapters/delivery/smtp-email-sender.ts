@@ -94,6 +94,14 @@ export async function sendSmtpEmail(
   options: DeliveryOptions = {},
 ): Promise<void> {
   const timeoutMs = options.timeoutMs ?? defaultDeliveryTimeoutMs
+  // S34: never a user name and password in clear unless an administrator chose it for this server (settings
+  // stored before that choice existed, or written by hand, have not). Refused before any connection.
+  if (config.security === 'none' && config.username !== null && !config.unencryptedSignIn) {
+    throw new AppError(
+      'DELIVERY_FAILED',
+      'the SMTP settings would send the user name and password without encryption; an administrator must choose STARTTLS or TLS, or confirm "no encryption" for this server',
+    )
+  }
   // Loaded at the first email: every command that opens Keyhold would pay for it otherwise (issue 15).
   const nodemailer = await import('nodemailer')
   const { createTransport } = (nodemailer as typeof nodemailer & { default?: typeof nodemailer }).default ?? nodemailer

@@ -4,6 +4,7 @@ import { migrations } from '../../../../db/migrations'
 import { usernameKey } from '../../domain/username'
 import { usernameSkeleton } from '../../domain/username-look-alike'
 import { prepareDatabaseFile } from '../system/private-files'
+import { countCommits } from './commit-counter'
 
 export type SqliteDatabase = Database.Database
 
@@ -37,6 +38,7 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): S
     db.function('keyhold_username_skeleton', { deterministic: true }, (name: unknown) =>
       typeof name === 'string' ? usernameSkeleton(name) : null,
     )
+    countCommits(db)
     return db
   } catch (error) {
     db.close()

@@ -91,47 +91,57 @@ export interface SqliteAuditLog extends AuditLog {
 }
 
 export function createSqliteAuditLog(db: SqliteDatabase, settings: SettingsStore, key: Uint8Array): SqliteAuditLog {
-  const insert = db.prepare(
-    `INSERT INTO audit_log (id, at, actor, event, account_id, detail, mac, mac_version, username, username_key)
-     VALUES (@id, @at, @actor, @event, @account_id, @detail, @mac, @mac_version, @username, @username_key)`,
-  )
-  const nameOfAccount = db.prepare<[number], string>('SELECT username FROM accounts WHERE id = ?').pluck()
   const lastId = db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM audit_log')
-  const all = db.prepare<[], AuditRow>('SELECT * FROM audit_log ORDER BY id')
-  // One statement for every filter: a NULL parameter switches its condition off. The account filter
-  // uses audit_log_account; the others scan newest first and stop at the limit.
-  type Filters = { event: string | null; from: number | null; until: number | null; limit: number }
-  const otherFilters = `(@event IS NULL OR instr(lower(l.event), @event) > 0)
-        AND (@from IS NULL OR l.at >= @from)
-        AND (@until IS NULL OR l.at < @until)`
-  // A version-1 row's name: the kept record whose range holds the row.
-  const listedName = `coalesce(l.username, (SELECT n.username FROM audit_legacy_names n
-        WHERE n.account_id = l.account_id AND l.id BETWEEN n.first_row AND n.last_row)) AS name`
-  const newest = db.prepare<Filters & { account: number | null }, ListedRow>(
-    `SELECT l.*, ${listedName} FROM audit_log l
-      WHERE (@account IS NULL OR l.account_id = @account) AND ${otherFilters}
-      ORDER BY l.id DESC LIMIT @limit`,
+  // Works on every schema: restore verifies the chain of a backup made before the
+  // ids_never_reused migration, whose rows have no version or username columns yet.
+  const all = db.prepare<[], Partial<AuditRow> & Omit<AuditRow, 'mac_version' | 'username' | 'username_key'>>(
+    'SELECT * FROM audit_log ORDER BY id',
   )
-  // By name: version-2 rows through audit_log_username, version-1 rows through the kept
-  // record's ranges and audit_log_account.
-  const newestByName = db.prepare<Filters & { key: string }, ListedRow>(
-    `SELECT l.*, ${listedName} FROM audit_log l
-      WHERE l.id IN (
-          SELECT id FROM audit_log WHERE username_key = @key
-          UNION ALL
-          SELECT a.id FROM audit_legacy_names n JOIN audit_log a
-            ON a.account_id = n.account_id AND a.id BETWEEN n.first_row AND n.last_row AND a.mac_version = 1
-          WHERE n.username_key = @key)
-        AND ${otherFilters}
-      ORDER BY l.id DESC LIMIT @limit`,
-  )
-  const knownKey = db
-    .prepare<{ key: string }, number>(
-      `SELECT EXISTS (SELECT 1 FROM accounts WHERE username_key = @key)
-           OR EXISTS (SELECT 1 FROM audit_log WHERE username_key = @key)
-           OR EXISTS (SELECT 1 FROM audit_legacy_names WHERE username_key = @key)`,
+  // Writing and listing need the current schema; prepared on first use.
+  let prepared: ReturnType<typeof prepare> | null = null
+  const statements = () => (prepared ??= prepare())
+  function prepare() {
+    const insert = db.prepare(
+      `INSERT INTO audit_log (id, at, actor, event, account_id, detail, mac, mac_version, username, username_key)
+       VALUES (@id, @at, @actor, @event, @account_id, @detail, @mac, @mac_version, @username, @username_key)`,
     )
-    .pluck()
+    const nameOfAccount = db.prepare<[number], string>('SELECT username FROM accounts WHERE id = ?').pluck()
+    // One statement for every filter: a NULL parameter switches its condition off. The account filter
+    // uses audit_log_account; the others scan newest first and stop at the limit.
+    type Filters = { event: string | null; from: number | null; until: number | null; limit: number }
+    const otherFilters = `(@event IS NULL OR instr(lower(l.event), @event) > 0)
+          AND (@from IS NULL OR l.at >= @from)
+          AND (@until IS NULL OR l.at < @until)`
+    // A version-1 row's name: the kept record whose range holds the row.
+    const listedName = `coalesce(l.username, (SELECT n.username FROM audit_legacy_names n
+          WHERE n.account_id = l.account_id AND l.id BETWEEN n.first_row AND n.last_row)) AS name`
+    const newest = db.prepare<Filters & { account: number | null }, ListedRow>(
+      `SELECT l.*, ${listedName} FROM audit_log l
+        WHERE (@account IS NULL OR l.account_id = @account) AND ${otherFilters}
+        ORDER BY l.id DESC LIMIT @limit`,
+    )
+    // By name: version-2 rows through audit_log_username, version-1 rows through the kept
+    // record's ranges and audit_log_account.
+    const newestByName = db.prepare<Filters & { key: string }, ListedRow>(
+      `SELECT l.*, ${listedName} FROM audit_log l
+        WHERE l.id IN (
+            SELECT id FROM audit_log WHERE username_key = @key
+            UNION ALL
+            SELECT a.id FROM audit_legacy_names n JOIN audit_log a
+              ON a.account_id = n.account_id AND a.id BETWEEN n.first_row AND n.last_row AND a.mac_version = 1
+            WHERE n.username_key = @key)
+          AND ${otherFilters}
+        ORDER BY l.id DESC LIMIT @limit`,
+    )
+    const knownKey = db
+      .prepare<{ key: string }, number>(
+        `SELECT EXISTS (SELECT 1 FROM accounts WHERE username_key = @key)
+             OR EXISTS (SELECT 1 FROM audit_log WHERE username_key = @key)
+             OR EXISTS (SELECT 1 FROM audit_legacy_names WHERE username_key = @key)`,
+      )
+      .pluck()
+    return { insert, nameOfAccount, newest, newestByName, knownKey }
+  }
   const toRecord = (row: ListedRow): AuditRecord => ({
     id: row.id,
     at: row.at,
@@ -150,7 +160,7 @@ export function createSqliteAuditLog(db: SqliteDatabase, settings: SettingsStore
         const previous = settings.get(headKey) ?? genesis
         const count = Number(settings.get(countKey) ?? '0')
         const username =
-          entry.accountId === null ? null : (entry.username ?? nameOfAccount.get(entry.accountId) ?? null)
+          entry.accountId === null ? null : (entry.username ?? statements().nameOfAccount.get(entry.accountId) ?? null)
         const row = {
           id: (lastId.get()?.id ?? 0) + 1,
           at: now,
@@ -162,7 +172,7 @@ export function createSqliteAuditLog(db: SqliteDatabase, settings: SettingsStore
           username,
         }
         const mac = macOf(key, previous, row)
-        insert.run({ ...row, mac, username_key: username === null ? null : usernameKey(username) })
+        statements().insert.run({ ...row, mac, username_key: username === null ? null : usernameKey(username) })
         settings.set(headKey, mac)
         settings.set(countKey, String(count + 1))
       }
@@ -178,16 +188,23 @@ export function createSqliteAuditLog(db: SqliteDatabase, settings: SettingsStore
       }
       const rows =
         query.usernameKey === undefined
-          ? newest.all({ ...filters, account: query.accountId ?? null })
-          : newestByName.all({ ...filters, key: query.usernameKey })
+          ? statements().newest.all({ ...filters, account: query.accountId ?? null })
+          : statements().newestByName.all({ ...filters, key: query.usernameKey })
       return rows.map(toRecord)
     },
-    knowsUsernameKey: (usernameKeyText) => knownKey.get({ key: usernameKeyText }) === 1,
+    knowsUsernameKey: (usernameKeyText) => statements().knownKey.get({ key: usernameKeyText }) === 1,
     verify() {
       let previous = genesis
       let rows = 0
       let newestVersion = 1
-      for (const row of all.iterate()) {
+      for (const stored of all.iterate()) {
+        // A table from before the migration has no such columns: every row is version 1.
+        const row = {
+          ...stored,
+          mac_version: stored.mac_version ?? 1,
+          username: stored.username ?? null,
+          username_key: stored.username_key ?? null,
+        }
         rows += 1
         // Version 1 is only for rows written before the ids_never_reused migration: none may follow a version-2 row.
         if (row.mac_version < newestVersion) {

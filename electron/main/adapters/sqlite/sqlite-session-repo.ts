@@ -29,7 +29,10 @@ export function createSqliteSessionRepo(db: SqliteDatabase): SessionRepo {
      VALUES (@id, @accountId, @state, @createdAt, @lastSeenAt, @stepUpAt)`,
   )
   const findLive = db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ? AND ended_at IS NULL')
-  const touch = db.prepare<[number, string]>('UPDATE sessions SET last_seen_at = ? WHERE id = ?')
+  // Activity is written up to a minute late (auth-service): never backwards, never to an ended session.
+  const touch = db.prepare<{ at: number; id: string }>(
+    'UPDATE sessions SET last_seen_at = @at WHERE id = @id AND ended_at IS NULL AND last_seen_at < @at',
+  )
   const stepUp = db.prepare<[number, string]>('UPDATE sessions SET step_up_at = ? WHERE id = ?')
   const activate = db.prepare<[number, number, string]>(
     "UPDATE sessions SET state = 'active', step_up_at = ?, last_seen_at = ? WHERE id = ?",
@@ -53,7 +56,7 @@ export function createSqliteSessionRepo(db: SqliteDatabase): SessionRepo {
       const row = findLive.get(id)
       return row ? toRecord(row) : null
     },
-    touch: (id, now) => void touch.run(now, id),
+    touch: (id, now) => void touch.run({ at: now, id }),
     setStepUp: (id, at) => void stepUp.run(at, id),
     end: (id, now) => void end.run(now, id),
     endAllForAccount: (accountId, now, exceptId = '') => endAll.run(now, accountId, exceptId).changes,

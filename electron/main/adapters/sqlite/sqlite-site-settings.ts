@@ -1,3 +1,4 @@
+import { withoutUnsafeSiteNameCharacters } from '../../../shared/site-name'
 import { parseSmsCountries } from '../../domain/sms-countries'
 import type { SiteSettings } from '../../services/mfa-deps'
 import type { SettingsStore } from './sqlite-settings'
@@ -10,7 +11,8 @@ export const defaultSiteName = 'Keyhold'
 /** The site's name: used in messages and as the TOTP issuer. */
 export function createSiteSettings(settings: SettingsStore): SiteSettings {
   return {
-    siteName: () => settings.get(siteNameKey) ?? defaultSiteName,
+    // A name stored before line breaks and control characters were refused must not carry them into messages.
+    siteName: () => withoutUnsafeSiteNameCharacters(settings.get(siteNameKey) ?? '') || defaultSiteName,
     setSiteName: (name) => settings.set(siteNameKey, name),
     smsCountries: () => parseSmsCountries(settings.get(smsCountriesKey)),
     setSmsCountries: (countries) =>

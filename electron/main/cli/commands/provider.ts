@@ -42,7 +42,10 @@ function secretState(set: boolean): string {
 function describeEmail(view: EmailProviderView | null): [string, string][] {
   if (view === null) return [['Email (SMTP)', 'not set up']]
   return [
-    ['Email (SMTP)', `${view.host}:${view.port}, security ${view.security}`],
+    [
+      'Email (SMTP)',
+      `${view.host}:${view.port}, security ${view.security}${view.unencryptedSignIn ? ' (signs in without encryption, as chosen)' : ''}`,
+    ],
     ['  Sign-in', view.username === null ? 'none' : `${view.username}, password ${secretState(view.passwordSet)}`],
     ['  From', view.from],
     ['  Subject', view.subject],
@@ -150,6 +153,7 @@ const emailNames: OptionNames = {
   security: '--security',
   username: '--username',
   password: '--password-stdin',
+  unencryptedSignIn: '--unencrypted-sign-in',
   from: '--from',
   subject: '--subject',
   text: '--text',
@@ -164,14 +168,15 @@ const setEmail: CommandDefinition = {
     security: { type: 'string' },
     username: { type: 'string' },
     'password-stdin': { type: 'boolean' },
+    'unencrypted-sign-in': { type: 'boolean' },
     from: { type: 'string' },
     subject: { type: 'string' },
     text: { type: 'string' },
   },
   usage:
-    'provider set email --host HOST --port N --security none|starttls|tls [--username USER [--password-stdin < password]] --from ADDRESS [--subject TEXT] [--text TEXT]',
+    'provider set email --host HOST --port N --security none|starttls|tls [--username USER [--password-stdin < password]] [--unencrypted-sign-in] --from ADDRESS [--subject TEXT] [--text TEXT]',
   summary:
-    'Set the SMTP server for codes and notifications; templates may use {code} {minutes} {account} {site}; without --password-stdin a stored password is kept',
+    'Set the SMTP server for codes and notifications; templates may use {code} {minutes} {account} {site}; without --password-stdin a stored password is kept while the server, user and security stay the same; --unencrypted-sign-in is needed to sign in with --security none (the password then crosses the network in clear)',
   async run(context) {
     const { options } = context
     requireOptions(context, setEmail, ['host', 'port', 'security', 'from'], 'provider set email')
@@ -182,6 +187,7 @@ const setEmail: CommandDefinition = {
       port: Number(port),
       security: stringOption(options, 'security') as EmailProviderInput['security'],
       username: stringOption(options, 'username') ?? null,
+      unencryptedSignIn: flagOption(options, 'unencrypted-sign-in'),
       from: stringOption(options, 'from')!,
       subject: stringOption(options, 'subject'),
       text: stringOption(options, 'text'),
