@@ -1,5 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { importPskc } from '../../electron/main/adapters/tokens/pskc-importer'
 import { importOathCsv } from '../../electron/main/adapters/tokens/oath-csv-importer'
 import { detectTokenFormat } from '../../electron/main/adapters/tokens/token-format'
 import { TokenImportError } from '../../electron/main/adapters/tokens/token-import-types'
@@ -66,6 +69,23 @@ describe('token importers under random input (S25)', () => {
             expect(token.privateId).toHaveLength(6)
           }
         })
+      }),
+      { numRuns: runs },
+    )
+  })
+
+  it('PSKC: random text and mutated RFC 6030 / Yubico files', async () => {
+    const seeds = ['rfc6030-figure2-plain.pskc', 'yubico-personalization.pskc'].map((name) =>
+      readFileSync(join(import.meta.dirname, '../unit/tokens/fixtures', name), 'utf8'),
+    )
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string(), mutated(seeds[0]!), mutated(seeds[1]!)), async (text) => {
+        try {
+          const result = await importPskc(text, { key: new Uint8Array(16), passphrase: 'x' })
+          for (const token of result.tokens) expect(token.serial.length).toBeGreaterThan(0)
+        } catch (error) {
+          expect(error).toBeInstanceOf(TokenImportError)
+        }
       }),
       { numRuns: runs },
     )

@@ -34,7 +34,9 @@ export function createSqliteAccountRepo(db: SqliteDatabase): AccountRepo {
   const lookAlikePairs = db
     .prepare<[], [string, string]>(
       `SELECT a.username, b.username FROM accounts a JOIN accounts b
-         ON b.username_skeleton = a.username_skeleton AND b.id > a.id ORDER BY a.username_key, b.username_key`,
+         ON b.username_skeleton = a.username_skeleton AND b.id > a.id
+       -- '' is only the column default (a row written by hand, not by Keyhold): not a skeleton.
+       WHERE a.username_skeleton <> '' ORDER BY a.username_key, b.username_key`,
     )
     .raw()
   const setPassword = db.prepare<[string, number, number, number | null, number]>(
