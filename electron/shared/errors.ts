@@ -21,6 +21,8 @@ export const errorCodes = [
   'DELIVERY_FAILED',
   'NOT_CONFIGURED',
   'INVALID_CODE',
+  /** A TOTP code of a step already accepted (S7): a failure like a wrong code, but named so the user waits. */
+  'CODE_REUSED',
   'EXPIRED',
   /** S36: a setup that showed no recovery codes of its own outlived the set it relied on; it ended. */
   'RECOVERY_CODES_CHANGED',
@@ -53,7 +55,7 @@ export interface ErrorPayload {
   readonly fields?: readonly FieldError[]
   /** LOCKED: when the lock ends (ISO 8601), or null when an administrator must unlock. */
   readonly lockedUntil?: string | null
-  /** INVALID_CREDENTIALS: failures left before the account locks. */
+  /** INVALID_CREDENTIALS: failures left before the account locks; INVALID_CODE, CODE_REUSED: tries left. */
   readonly attemptsLeft?: number
   /** WEAK_PASSWORD: which rule refused it, and the minimum length that applied. */
   readonly reason?: WeakPasswordReason

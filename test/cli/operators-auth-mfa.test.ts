@@ -47,8 +47,10 @@ describe('keyhold auth: the second factor (S14: the sign-in challenge, then sign
       { actor: `${cliActor}:tina`, event: 'sign-in.succeeded' },
       { actor: `${cliActor}:tina`, event: 'sign-out' },
     ])
-    // S7: the same code is refused the second time.
-    expectExit(await auth('tina', `${strong}\n${code}\n`), 1, 'INVALID_CODE')
+    // S7: the same code is refused the second time, named as a replay rather than as wrong (exit 1 all the same).
+    const replay = await auth('tina', `${strong}\n${code}\n`)
+    expectExit(replay, 1, 'CODE_REUSED')
+    expect(replay.stderr).toContain('This code was just used. Wait for the next one.')
   })
 
   it('exit 1 with the right password alone: the code is owed, and nothing stays signed in', async () => {

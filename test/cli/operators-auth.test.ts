@@ -75,6 +75,24 @@ describe('keyhold auth: the password', () => {
     expect((await cli(['account', 'unlock', 'lars'])).code).toBe(0)
     expectExit(await auth('lars', `${strong}\n`), 0)
   })
+
+  it('S26: an unknown name answers as a known one, and locks after as many tries, each a new process', async () => {
+    for (const attempt of [1, 2]) {
+      const known = await auth('lars', `wrong ${attempt}\n`)
+      const unknown = await auth('nobody-here', `wrong ${attempt}\n`)
+      expectExit(unknown, 1, 'INVALID_CREDENTIALS')
+      expect(unknown.stderr).toBe(known.stderr)
+      expect(jsonOf(unknown)).toEqual(jsonOf(known))
+    }
+    const knownLock = await auth('lars', 'wrong 3\n')
+    const unknownLock = await auth('nobody-here', 'wrong 3\n')
+    expectExit(unknownLock, 3, 'LOCKED')
+    expect(unknownLock.stderr.split(' until ')[0]).toBe(knownLock.stderr.split(' until ')[0])
+    // Locked: exit 3 whatever was typed, for both.
+    expectExit(await auth('lars', `${strong}\n`), 3, 'LOCKED')
+    expectExit(await auth('nobody-here', `${strong}\n`), 3, 'LOCKED')
+    expect((await cli(['account', 'unlock', 'lars'])).code).toBe(0)
+  })
 })
 
 describe('keyhold auth and the policy', () => {

@@ -137,9 +137,11 @@ describe('S7: one TOTP code, 50 pending sign-ins, 5 processes', () => {
 
     expect(results).toHaveLength(50)
     expect(counts.ok, JSON.stringify(counts)).toBe(1)
-    // The others are replays: wrong codes (S13 counts them, so the account locks at the threshold),
-    // then refusals of a locked account or of sign-ins the lock ended. Never a database error.
-    expectOnly(results, ['ok', 'INVALID_CODE', 'LOCKED', 'SESSION_EXPIRED', 'UNAUTHENTICATED'])
+    // The others are replays: named CODE_REUSED (S13 still counts them, so the account locks at the threshold),
+    // then refusals of a locked account or of sign-ins the lock ended. Never a database error, and never
+    // "wrong": the code was right, only too late.
+    expectOnly(results, ['ok', 'CODE_REUSED', 'LOCKED', 'SESSION_EXPIRED', 'UNAUTHENTICATED'])
+    expect(counts.CODE_REUSED, JSON.stringify(counts)).toBe(defaultPolicy.lockoutThreshold - 1)
     // The first check consumed the step; every later one was a replay, i.e. a failure: 10 lock the account.
     expect(rowOf(s.file, "SELECT failed_attempts, locked_until FROM accounts WHERE username = 'amy'")).toEqual({
       failed_attempts: defaultPolicy.lockoutThreshold,

@@ -195,9 +195,9 @@ describe('first run, sign-in, My account, change password and sign-out', () => {
     expect(await field(page, 'fields.username').inputValue()).toBe(admin.username)
     await saveScreenshot(page, 'sign-in-wrong-password')
 
-    // An unknown username gets the same message (no hint of which usernames exist), without a counter.
+    // S26: an unknown username gets the very same answer, counter included: no hint of which usernames exist.
     await signIn(page, 'nobody-here', 'not my password at all')
-    await expectMessage(page, 'alert', text('errors.INVALID_CREDENTIALS'))
+    await expectMessage(page, 'alert', joined(text('errors.INVALID_CREDENTIALS'), plural('errors.attemptsLeft', 9)))
   })
 
   it('signs in and shows My account, which survives a reload of the tab', async () => {

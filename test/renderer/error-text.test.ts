@@ -162,6 +162,10 @@ describe('describeError', () => {
     expect(describeText({ code: 'INVALID_CODE', message: 'x' }).summary).toBe(
       'That code is not right. Check it and try again.',
     )
+    // S7: a replayed code is not called wrong, but it counts like one.
+    const reused = describeText({ code: 'CODE_REUSED', message: 'x', attemptsLeft: 2 }, { codeField: 'code' })
+    expect(reused.summary).toBe('This code was just used. Wait for the next one. 2 tries left.')
+    expect(reused.fields).toEqual({ code: reused.summary })
     expect(describeText({ code: 'EXPIRED', message: 'x' }, { codeField: 'code' }).fields).toEqual({
       code: 'That code has expired. Ask for a new one.',
     })
@@ -187,6 +191,12 @@ describe('describeError', () => {
       'zh-CN',
     )
     expect(described.summary).toBe('验证码不正确。请检查后重试。还剩 3 次尝试机会。')
+    const reused = describeError(
+      new KeyholdError({ code: 'CODE_REUSED', message: 'x', attemptsLeft: 2 }),
+      zhTr,
+      'zh-CN',
+    )
+    expect(reused.summary).toBe('此验证码刚刚用过。请等待下一个验证码。还剩 2 次尝试机会。')
     expect(missing).toEqual([])
   })
 })

@@ -111,6 +111,17 @@ describe('the second-factor challenge', () => {
     )
   })
 
+  it('S7: a replayed code is named as such (wait for the next one), with the tries left, by the field', async () => {
+    await reachChallenge([totpMethod])
+    bridge.verifySignInCode.mockResolvedValue(fail({ code: 'CODE_REUSED', message: 'x', attemptsLeft: 2 }))
+    await enterCode('123456')
+    expect(fieldError(app.wrapper, 'Enter your code')).toBe(
+      'This code was just used. Wait for the next one. 2 tries left.',
+    )
+    expect(inputByLabel(app.wrapper, 'Enter your code').attributes('aria-invalid')).toBe('true')
+    expect(app.router.currentRoute.value.name).toBe('sign-in-challenge')
+  })
+
   it('S13: the fifth wrong code ends the challenge: back to sign-in, which says why', async () => {
     await reachChallenge([totpMethod])
     bridge.verifySignInCode.mockResolvedValue(fail({ code: 'SESSION_EXPIRED', message: 'x', attemptsLeft: 0 }))

@@ -19,6 +19,7 @@ import { settleInterruptedRotation } from '../adapters/vault/rotate-vault'
 import { defaultPolicy } from '../domain/policy'
 import { createSqlitePolicyStore } from '../adapters/sqlite/sqlite-policy-store'
 import { createSqliteSetupCodeStore } from '../adapters/sqlite/sqlite-setup-code-store'
+import { createSqliteUnknownNameRepo } from '../adapters/sqlite/sqlite-unknown-name-repo'
 import { effectivePolicyReader } from '../services/policy-ports'
 import { hasUsableMethod } from '../services/method-policy'
 import { createHmacCodeHasher } from '../adapters/crypto/hmac-code-hasher'
@@ -131,6 +132,7 @@ export async function openKeyhold(options: OpenKeyholdOptions): Promise<Keyhold>
       },
       site: createSiteSettings(settings),
       setupCodes: createSqliteSetupCodeStore(db),
+      unknownNames: createSqliteUnknownNameRepo(db),
     }
     const services = createServices(deps, { providers, tester: senders, audit: auditLog, policy: policyStore })
     // S18: enrollments abandoned while Keyhold was closed go at once, the others within a minute

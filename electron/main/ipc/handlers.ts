@@ -53,7 +53,7 @@ export function createHandlers(keyhold: Pick<Keyhold, 'services'>): Handlers {
     },
     'auth:redeem-setup-code': async (input, ctx) => {
       const transport = transportOf(ctx.actor)
-      await setupCodes.redeem(input.username, input.setupCode, input.newPassword, `${transport}:${input.username}`)
+      await setupCodes.redeem(input.username, input.setupCode, input.newPassword, transport)
       // Then an ordinary sign-in with the new password: the one path to a session (S14).
       const { sessionId, resolved } = await auth.signIn(
         { username: input.username, password: input.newPassword },

@@ -7,76 +7,103 @@ import { iso, toAccountView } from './account-view'
 import type { CoreDeps } from './deps'
 import type { SiteSettings } from './mfa-deps'
 import type { MethodRepo } from './mfa-ports'
-import { clearFailures, currentLock, registerFailure } from './failure-counter'
+import {
+  clearFailures,
+  currentLock,
+  currentUnknownLock,
+  maxCheckRounds,
+  registerFailure,
+  registerUnknownFailure,
+  unknownNameKey,
+  type UnknownNameDeps,
+} from './failure-counter'
 import type { AccountRecord, SessionRecord } from './ports'
 
 /**
- * Sign-in, sessions and the password check (step-up). Failures are recorded in
- * the same transaction that checks the lock, and the transaction returns the
- * outcome instead of throwing, because a throw would roll the counter back.
+ * Sign-in, sessions and the password check (step-up). S33: the password is
+ * checked off the event loop, outside any transaction; then one IMMEDIATE
+ * transaction re-reads the account and decides: a lock found there answers
+ * "locked" whatever the check said, a password changed meanwhile is checked
+ * again, and the failure is counted there (S13), so parallel attempts count
+ * exactly. The transaction returns its outcome instead of throwing, because a
+ * throw would roll the counter back. S26: a name without an account is checked
+ * against a decoy hash and counted and locked by the same rules, so every answer
+ * reads the same whether the name exists or not.
  */
 export interface ResolvedSession {
   readonly session: SessionRecord
   readonly account: AccountRecord
 }
 
-type PasswordOutcome =
-  | { readonly kind: 'ok'; readonly account: AccountRecord; readonly rehash: boolean }
+/** The outcome of a transaction that decides: a value, a refusal, or "check again" (the account changed meanwhile). */
+type Decision<T> =
+  | { readonly kind: 'done'; readonly value: T }
   | { readonly kind: 'refused'; readonly error: AppError }
+  | { readonly kind: 'again' }
 
-/** A hash of nothing in particular, verified when the username is unknown, so timing does not reveal which usernames exist. */
-const decoyHash = '$argon2id$v=19$m=19456,t=2,p=1$aDjowo+5YWQeEEgd3G/y+g$xCLn4PYgLO/b/Dud7PKkoZXgzjB1rokdFftes+pOdRA'
+/** What was checked outside the transaction, against which stored hash (S33). */
+interface PasswordCheck {
+  /** The account checked, or null: no account by that name (a decoy was checked). */
+  readonly accountId: number | null
+  readonly hash: string | null
+  /** False: the name was locked, so nothing was checked (a lock answers at once, known name or not). */
+  readonly checked: boolean
+  readonly right: boolean
+  /** S3: the password hashed anew when it was right and its hash has older parameters. */
+  readonly upgraded: string | null
+}
+
+const wrongCredentials = 'Wrong username or password'
+
+function refused(error: AppError): { readonly kind: 'refused'; readonly error: AppError } {
+  return { kind: 'refused', error }
+}
 
 /**
  * The session view also says which countries text messages may go to (the site's SMS allow-list),
  * and whether the account has methods at all, usable or not (see sessionView).
  */
-export type AuthDeps = CoreDeps & {
-  readonly site: Pick<SiteSettings, 'smsCountries'>
-  readonly methods: Pick<MethodRepo, 'countActive'>
-}
+export type AuthDeps = CoreDeps &
+  UnknownNameDeps & {
+    readonly site: Pick<SiteSettings, 'smsCountries'>
+    readonly methods: Pick<MethodRepo, 'countActive'>
+  }
 
 export function createAuthService(deps: AuthDeps) {
   const { clock, accounts, sessions, audit, uow, hasher } = deps
 
-  /** S13: check the lock, verify, and count the outcome, all in one IMMEDIATE transaction. */
-  function checkPassword(account: AccountRecord, password: string, actor: string, purpose: string): PasswordOutcome {
-    return uow.tx((): PasswordOutcome => {
-      const now = clock.now()
-      const fresh = accounts.findById(account.id)
-      if (!fresh) return { kind: 'refused', error: new AppError('INVALID_CREDENTIALS', 'Wrong username or password') }
-      const lock = currentLock(fresh, now)
-      if (lock) {
-        audit.append({ actor, event: `${purpose}.refused-locked`, accountId: fresh.id }, now)
-        return { kind: 'refused', error: lock }
-      }
-      if (hasher.verifySync(fresh.passwordHash, normalizePassword(password))) {
-        // S13: with MFA the password is only half of a sign-in, so it must not reset the
-        // counter, or password + four wrong codes, again and again, would never lock.
-        if (purpose !== 'sign-in' || deps.methods.countActive(fresh.id) === 0) clearFailures(deps, fresh, now)
-        return { kind: 'ok', account: fresh, rehash: hasher.needsRehash(fresh.passwordHash) }
-      }
-      const failure = registerFailure(deps, fresh, now, actor, `${purpose}.failed`, 'password')
-      return {
-        kind: 'refused',
-        error:
-          failure.locked ??
-          new AppError('INVALID_CREDENTIALS', 'Wrong username or password', { attemptsLeft: failure.attemptsLeft }),
-      }
-    })
+  /** Outside any transaction, off the event loop (S33). `seen` is the account as read before it, if any. */
+  async function checkOutside(
+    seen: AccountRecord | null,
+    lockedNow: boolean,
+    password: string,
+    upgrade: boolean,
+  ): Promise<PasswordCheck> {
+    const base = { accountId: seen?.id ?? null, hash: seen?.passwordHash ?? null }
+    // S26: a locked name, known or not, answers at once; no hash is spent on it.
+    if (lockedNow) return { ...base, checked: false, right: false, upgraded: null }
+    if (!seen) return { ...base, checked: true, right: await hasher.verifyDecoy(password), upgraded: null }
+    const right = await hasher.verify(seen.passwordHash, password)
+    const upgraded = right && upgrade && hasher.needsRehash(seen.passwordHash) ? await hasher.hash(password) : null
+    return { ...base, checked: true, right, upgraded }
   }
 
-  /** S3: a hash made with older parameters is replaced once the password is known to be right. */
-  async function upgradeHash(account: AccountRecord, password: string): Promise<void> {
-    const upgraded = await hasher.hash(normalizePassword(password))
-    uow.tx(() => {
-      const current = accounts.findById(account.id)
-      // Only if nobody changed the password meanwhile.
-      if (current && current.passwordHash === account.passwordHash) {
-        accounts.setPassword(account.id, upgraded, current.passwordChangedAt)
-        audit.append({ actor: 'system', event: 'password.rehashed', accountId: account.id }, clock.now())
-      }
-    })
+  /** True when the check outside was made against what the transaction now reads. */
+  function checkedAgainst(check: PasswordCheck, fresh: AccountRecord): boolean {
+    return check.checked && check.accountId === fresh.id && check.hash === fresh.passwordHash
+  }
+
+  /** Runs check-then-decide until the decision stands (see maxRounds). */
+  async function decided<T>(
+    check: () => Promise<PasswordCheck>,
+    decide: (check: PasswordCheck, lastRound: boolean) => Decision<T>,
+  ): Promise<T> {
+    for (let round = 1; ; round += 1) {
+      const checked = await check()
+      const decision = uow.tx(() => decide(checked, round === maxCheckRounds))
+      if (decision.kind === 'done') return decision.value
+      if (decision.kind === 'refused') throw decision.error
+    }
   }
 
   function newSessionId(): string {
@@ -122,57 +149,98 @@ export function createAuthService(deps: AuthDeps) {
   }
 
   async function signIn(input: { username: string; password: string }, actorPrefix: string) {
-    const account = accounts.findByUsername(input.username)
-    if (!account) {
-      hasher.verifySync(decoyHash, normalizePassword(input.password))
-      uow.tx(() =>
-        audit.append(
-          { actor: `${actorPrefix}:?`, event: 'sign-in.failed', accountId: null, detail: { reason: 'unknown-user' } },
-          clock.now(),
-        ),
-      )
-      throw new AppError('INVALID_CREDENTIALS', 'Wrong username or password')
-    }
-    const actor = `${actorPrefix}:${account.username}`
-    const outcome = checkPassword(account, input.password, actor, 'sign-in')
-    if (outcome.kind === 'refused') throw outcome.error
-    if (outcome.account.disabled) {
-      uow.tx(() => audit.append({ actor, event: 'sign-in.refused-disabled', accountId: account.id }, clock.now()))
-      throw new AppError('ACCOUNT_DISABLED', 'This account is disabled; ask an administrator')
-    }
-    if (outcome.rehash) await upgradeHash(outcome.account, input.password)
-    const resolved = uow.tx((): ResolvedSession => {
-      const now = clock.now()
-      // S14: every path to a session goes through here. With an active MFA method the
-      // session only waits for its second factor; the challenge service makes it active.
-      // Any method counts, even one the policy no longer allows (see challengeMethods):
-      // a password alone never opens an account that has a second factor.
-      // Without any method, a Required policy past its grace period lets the session
-      // do nothing but set one up (enforced by the router, not just hidden in the window).
-      const needsSecondFactor = deps.methods.countActive(account.id) > 0
-      const mustEnroll =
-        !needsSecondFactor &&
-        setupRequirement(deps.policy(account.role).mfa, account.createdAt, now).state === 'required'
-      const session: SessionRecord = {
-        id: newSessionId(),
-        accountId: account.id,
-        state: needsSecondFactor ? 'pending_mfa' : mustEnroll ? 'enrollment_required' : 'active',
-        createdAt: now,
-        lastSeenAt: now,
-        stepUpAt: now,
-        factorFailures: 0,
-      }
-      sessions.insert(session)
-      if (needsSecondFactor || mustEnroll) {
-        const event = needsSecondFactor ? 'sign-in.password-accepted' : 'sign-in.enrollment-required'
-        audit.append({ actor, event, accountId: account.id }, now)
-      } else {
-        accounts.update(account.id, { lastSignInAt: now }, now)
-        audit.append({ actor, event: 'sign-in.succeeded', accountId: account.id }, now)
-      }
-      return { session, account: accounts.findById(account.id)! }
-    })
+    const password = normalizePassword(input.password)
+    const unknownActor = `${actorPrefix}:?`
+    const resolved = await decided(
+      () => {
+        const seen = accounts.findByUsername(input.username)
+        const now = clock.now()
+        const locked = seen
+          ? lockStatus(seen, now).locked
+          : currentUnknownLock(deps, unknownNameKey(deps, input.username), now) !== null
+        return checkOutside(seen, locked, password, true)
+      },
+      (check, lastRound): Decision<ResolvedSession> => {
+        const now = clock.now()
+        const fresh = accounts.findByUsername(input.username)
+        if (!fresh) {
+          // S26: the same answers, the same counting and the same lock as for an account.
+          const key = unknownNameKey(deps, input.username)
+          const lock = currentUnknownLock(deps, key, now)
+          if (lock) {
+            audit.append({ actor: unknownActor, event: 'sign-in.refused-locked', accountId: null }, now)
+            return refused(lock)
+          }
+          if (!check.checked && !lastRound) return { kind: 'again' }
+          const failure = registerUnknownFailure(deps, key, now, unknownActor, 'sign-in.failed', 'password')
+          return refused(
+            failure.locked ??
+              new AppError('INVALID_CREDENTIALS', wrongCredentials, { attemptsLeft: failure.attemptsLeft }),
+          )
+        }
+        const actor = `${actorPrefix}:${fresh.username}`
+        const lock = currentLock(fresh, now)
+        if (lock) {
+          // S33: whatever the check outside found, a locked account says only that it is locked.
+          audit.append({ actor, event: 'sign-in.refused-locked', accountId: fresh.id }, now)
+          return refused(lock)
+        }
+        const current = checkedAgainst(check, fresh)
+        if (!current && !lastRound) return { kind: 'again' }
+        if (!current || !check.right) {
+          const failure = registerFailure(deps, fresh, now, actor, 'sign-in.failed', 'password')
+          return refused(
+            failure.locked ??
+              new AppError('INVALID_CREDENTIALS', wrongCredentials, { attemptsLeft: failure.attemptsLeft }),
+          )
+        }
+        // S13: with MFA the password is only half of a sign-in, so it must not reset the
+        // counter, or password + four wrong codes, again and again, would never lock.
+        if (deps.methods.countActive(fresh.id) === 0) clearFailures(deps, fresh, now)
+        if (fresh.disabled) {
+          audit.append({ actor, event: 'sign-in.refused-disabled', accountId: fresh.id }, now)
+          return refused(new AppError('ACCOUNT_DISABLED', 'This account is disabled; ask an administrator'))
+        }
+        if (check.upgraded !== null) {
+          // S3, in the same commit as the sign-in: the hash checked is still the stored one.
+          accounts.setPassword(fresh.id, check.upgraded, fresh.passwordChangedAt)
+          audit.append({ actor: 'system', event: 'password.rehashed', accountId: fresh.id }, now)
+        }
+        return { kind: 'done', value: openSession(fresh, actor, now) }
+      },
+    )
     return { sessionId: resolved.session.id, resolved }
+  }
+
+  /** Inside the deciding transaction: the password was right. */
+  function openSession(account: AccountRecord, actor: string, now: number): ResolvedSession {
+    // S14: every path to a session goes through here. With an active MFA method the
+    // session only waits for its second factor; the challenge service makes it active.
+    // Any method counts, even one the policy no longer allows (see challengeMethods):
+    // a password alone never opens an account that has a second factor.
+    // Without any method, a Required policy past its grace period lets the session
+    // do nothing but set one up (enforced by the router, not just hidden in the window).
+    const needsSecondFactor = deps.methods.countActive(account.id) > 0
+    const mustEnroll =
+      !needsSecondFactor && setupRequirement(deps.policy(account.role).mfa, account.createdAt, now).state === 'required'
+    const session: SessionRecord = {
+      id: newSessionId(),
+      accountId: account.id,
+      state: needsSecondFactor ? 'pending_mfa' : mustEnroll ? 'enrollment_required' : 'active',
+      createdAt: now,
+      lastSeenAt: now,
+      stepUpAt: now,
+      factorFailures: 0,
+    }
+    sessions.insert(session)
+    if (needsSecondFactor || mustEnroll) {
+      const event = needsSecondFactor ? 'sign-in.password-accepted' : 'sign-in.enrollment-required'
+      audit.append({ actor, event, accountId: account.id }, now)
+    } else {
+      accounts.update(account.id, { lastSignInAt: now }, now)
+      audit.append({ actor, event: 'sign-in.succeeded', accountId: account.id }, now)
+    }
+    return { session, account: accounts.findById(account.id)! }
   }
 
   /**
@@ -240,20 +308,42 @@ export function createAuthService(deps: AuthDeps) {
   }
 
   /** S15: a fresh password check, valid for `policy.stepUpMs`. Failures count like any other (S13). */
-  function confirmPassword(resolved: ResolvedSession, password: string, actor: string): { stepUpUntil: string } {
-    const outcome = checkPassword(resolved.account, password, actor, 'step-up')
-    if (outcome.kind === 'refused') {
-      if (outcome.error.code === 'INVALID_CREDENTIALS') {
-        throw new AppError('INVALID_CREDENTIALS', 'Wrong password', outcome.error.extra)
-      }
-      throw outcome.error
-    }
-    const now = clock.now()
-    uow.tx(() => {
-      sessions.setStepUp(resolved.session.id, now)
-      audit.append({ actor, event: 'step-up.succeeded', accountId: resolved.account.id }, now)
-    })
-    return { stepUpUntil: iso(now + deps.policy().stepUpMs) }
+  async function confirmPassword(
+    resolved: ResolvedSession,
+    password: string,
+    actor: string,
+  ): Promise<{ stepUpUntil: string }> {
+    const normalized = normalizePassword(password)
+    const id = resolved.account.id
+    return decided(
+      () => {
+        const seen = accounts.findById(id)
+        return checkOutside(seen, seen !== null && lockStatus(seen, clock.now()).locked, normalized, false)
+      },
+      (check, lastRound): Decision<{ stepUpUntil: string }> => {
+        const now = clock.now()
+        const fresh = accounts.findById(id)
+        if (!fresh) return refused(new AppError('INVALID_CREDENTIALS', 'Wrong password'))
+        const lock = currentLock(fresh, now)
+        if (lock) {
+          audit.append({ actor, event: 'step-up.refused-locked', accountId: fresh.id }, now)
+          return refused(lock)
+        }
+        const current = checkedAgainst(check, fresh)
+        if (!current && !lastRound) return { kind: 'again' }
+        if (!current || !check.right) {
+          const failure = registerFailure(deps, fresh, now, actor, 'step-up.failed', 'password')
+          return refused(
+            failure.locked ??
+              new AppError('INVALID_CREDENTIALS', 'Wrong password', { attemptsLeft: failure.attemptsLeft }),
+          )
+        }
+        clearFailures(deps, fresh, now)
+        sessions.setStepUp(resolved.session.id, now)
+        audit.append({ actor, event: 'step-up.succeeded', accountId: fresh.id }, now)
+        return { kind: 'done', value: { stepUpUntil: iso(now + deps.policy().stepUpMs) } }
+      },
+    )
   }
 
   /** S15: throws STEP_UP_REQUIRED unless the password was checked within the step-up window. */

@@ -31,11 +31,16 @@ export interface ChallengeServices {
 /** A right answer returns the session it activated, read back in the same transaction (no second look-up). */
 type Outcome = { ok: true; resolved: ResolvedSession } | { ok: false; error: AppError }
 
-/** What a check found: the factor it tried (for the audit and the counter) and whether it was right. */
+/**
+ * What a check found: the factor it tried (for the audit and the counter) and whether it was right.
+ * 'reused': a TOTP code of a step already accepted (S7), counted like a wrong one but named as such.
+ */
 interface Checked {
   readonly factor: string
-  readonly right: boolean | AppError
+  readonly right: boolean | 'reused' | AppError
 }
+
+const reusedMessage = 'This code was just used. Wait for the next one.'
 
 export function createChallengeService(deps: MfaDeps, services: ChallengeServices) {
   const { clock, uow, methods, sessions, audit } = deps
@@ -118,7 +123,7 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
       const policy = deps.policy(account.role)
       const { factor, right: result } = check(now, account, policy)
       if (result instanceof AppError) return { ok: false, error: result }
-      if (!result) {
+      if (result !== true) {
         const failure = registerFailure(deps, account, now, actor, 'sign-in.factor-failed', factor)
         if (failure.locked) return { ok: false, error: failure.locked }
         const count = sessions.addFactorFailure(session.id)
@@ -135,7 +140,11 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
           }
         }
         const attemptsLeft = Math.min(limit - count, failure.attemptsLeft)
-        return { ok: false, error: new AppError('INVALID_CODE', 'That code is not right', { attemptsLeft }) }
+        const error =
+          result === 'reused'
+            ? new AppError('CODE_REUSED', reusedMessage, { attemptsLeft })
+            : new AppError('INVALID_CODE', 'That code is not right', { attemptsLeft })
+        return { ok: false, error }
       }
       clearFailures(deps, account, now)
       // Proved with a method the policy no longer allows, past a Required deadline: the session
@@ -169,7 +178,12 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
   }
 
   /** Each type's check; exhaustive, so a new type fails typecheck until it has one. */
-  function checkMethod(resolved: ResolvedSession, method: MethodRecord, code: string, now: number): boolean | AppError {
+  function checkMethod(
+    resolved: ResolvedSession,
+    method: MethodRecord,
+    code: string,
+    now: number,
+  ): boolean | 'reused' | AppError {
     switch (method.type) {
       case 'totp':
         return checkTotp(method, code, now)
@@ -181,17 +195,18 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
     }
   }
 
-  /** S7: the step is consumed in the caller's transaction. */
-  function checkTotp(method: MethodRecord & AppSecretFields, typed: string, now: number): boolean {
+  /**
+   * S7: the step is consumed in the caller's transaction. A code that only matches a step at or before
+   * the last accepted one is a replay: refused and counted all the same, but the user is told to wait
+   * for the next code rather than that the code is wrong (it was right a moment ago).
+   */
+  function checkTotp(method: MethodRecord & AppSecretFields, typed: string, now: number): boolean | 'reused' {
     const secret = Buffer.from(deps.secrets.decrypt(method.secretEnc, totpSecretContext(method.accountId)), 'base64')
-    const step = deps.totp.verify({
-      secret,
-      code: normalizeDigits(typed),
-      params: method.totp,
-      nowMs: now,
-      afterStep: method.lastUsedStep,
-    })
-    if (step === null) return false
+    const check = { secret, code: normalizeDigits(typed), params: method.totp, nowMs: now }
+    const step = deps.totp.verify({ ...check, afterStep: method.lastUsedStep })
+    if (step === null) {
+      return method.lastUsedStep !== null && deps.totp.verify({ ...check, afterStep: null }) !== null ? 'reused' : false
+    }
     methods.recordUse(method.id, now, step)
     return true
   }
@@ -212,8 +227,12 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
     actor: string,
   ): Promise<{ recoveryCodesRemaining: number; resolved: ResolvedSession }> {
     requirePending(resolved)
+    // S33: the hash checks run before the transaction, off the event loop; it consumes what they found.
+    const match = await services.recovery.find(resolved.account.id, code)
     const outcome = attempt(resolved, actor, (now) => {
-      if (!services.recovery.consume(resolved.account.id, code, now)) return { factor: 'recovery-code', right: false }
+      if (match === null || !services.recovery.consume(resolved.account.id, match, now)) {
+        return { factor: 'recovery-code', right: false }
+      }
       // In the same transaction as the consumption: no code is ever used without its audit row (S21, S22).
       const left = services.recovery.remaining(resolved.account.id).remaining
       audit.append(

@@ -1,7 +1,16 @@
 import type { CommonPasswordCheck } from '../domain/password-rules'
 import type { EffectivePolicy, Role } from '../domain/mfa-policy'
 import type { SetupCodeStore } from './setup-code-service'
-import type { AccountRepo, AuditLog, Clock, PasswordHasher, Random, SessionRepo, UnitOfWork } from './ports'
+import type {
+  AccountRepo,
+  AuditLog,
+  Clock,
+  PasswordHasher,
+  Random,
+  SessionRepo,
+  UnitOfWork,
+  UnknownNameRepo,
+} from './ports'
 
 /** Whether an account has an active MFA method: it changes the password rules (S1). */
 export interface MfaPresence {
@@ -23,4 +32,6 @@ export interface CoreDeps {
   readonly mfa: MfaPresence
   /** One-time setup codes that stand in for a password (imports, admin resets). */
   readonly setupCodes: SetupCodeStore
+  /** S26: failures against names without an account, so they "lock" like real ones. */
+  readonly unknownNames: UnknownNameRepo
 }

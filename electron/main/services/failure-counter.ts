@@ -1,7 +1,9 @@
 import { AppError } from '../domain/app-error'
-import { afterFailure, attemptsLeftBeforeLock, lockStatus, unlockedState } from '../domain/lockout'
+import { afterFailure, attemptsLeftBeforeLock, lockStatus, unlockedState, type LockState } from '../domain/lockout'
+import { usernameKey } from '../domain/username'
 import { iso } from './account-view'
 import type { CoreDeps } from './deps'
+import type { CodeHasher } from './mfa-ports'
 import type { AccountRecord } from './ports'
 
 /**
@@ -20,9 +22,16 @@ export function lockedError(until: number | null): AppError {
       })
 }
 
+/**
+ * S33: a check made outside a transaction is made again when the transaction finds that what it
+ * checked changed meanwhile (a new password or hash, an account created or deleted); the last of
+ * these rounds is decided as it stands, so a wrong answer is always counted.
+ */
+export const maxCheckRounds = 3
+
 /** The lock in force now, as an error, or null. */
-export function currentLock(account: AccountRecord, now: number): AppError | null {
-  const status = lockStatus(account, now)
+export function currentLock(state: LockState, now: number): AppError | null {
+  const status = lockStatus(state, now)
   return status.locked ? lockedError(status.until) : null
 }
 
@@ -57,4 +66,43 @@ export function registerFailure(
 export function clearFailures(deps: Pick<CoreDeps, 'accounts'>, account: AccountRecord, now: number): void {
   if (account.failedAttempts !== 0 || account.lockedUntil !== null)
     deps.accounts.setLockState(account.id, unlockedState, now)
+}
+
+/**
+ * S26: a name without an account keeps a lock state of its own (deps.unknownNames), counted and
+ * locked by the same rules as an account under the site's policy, so a wrong password, a wrong
+ * setup code and the lock read the same whether the name exists or not. Keyed by a keyed hash of
+ * the name as accounts compare it (usernameKey): what was typed is never stored.
+ */
+export type UnknownNameDeps = Pick<CoreDeps, 'unknownNames' | 'audit' | 'policy'> & {
+  readonly codeHasher: Pick<CodeHasher, 'hash'>
+}
+
+export function unknownNameKey(deps: UnknownNameDeps, username: string): string {
+  return deps.codeHasher.hash(usernameKey(username), 'unknown-username')
+}
+
+/** The lock in force now for a name without an account, as an error, or null. */
+export function currentUnknownLock(deps: UnknownNameDeps, nameKey: string, now: number): AppError | null {
+  const state = deps.unknownNames.find(nameKey)
+  return state ? currentLock(state, now) : null
+}
+
+export function registerUnknownFailure(
+  deps: UnknownNameDeps,
+  nameKey: string,
+  now: number,
+  actor: string,
+  event: string,
+  factor: string,
+): FailureOutcome {
+  // The site's rules: a name without an account has no role.
+  const policy = deps.policy()
+  const next = afterFailure(deps.unknownNames.find(nameKey) ?? unlockedState, now, policy)
+  deps.unknownNames.record(nameKey, next, now)
+  deps.audit.append({ actor, event, accountId: null, detail: { factor, reason: 'unknown-user' } }, now)
+  const status = lockStatus(next, now)
+  return status.locked
+    ? { locked: lockedError(status.until), attemptsLeft: 0 }
+    : { locked: null, attemptsLeft: attemptsLeftBeforeLock(next, policy) }
 }

@@ -15,12 +15,31 @@ export interface Random {
   bytes(length: number): Uint8Array
 }
 
+/**
+ * S33: hashing and checking run off the main thread, so a burst of sign-ins never freezes the window.
+ * Services check outside their transaction and decide inside it (S13 holds: the transaction re-reads).
+ */
 export interface PasswordHasher {
   hash(password: string): Promise<string>
-  /** Synchronous so it can run inside a write transaction (S13 under parallel attempts). */
-  verifySync(hash: string, password: string): boolean
+  /** False for a wrong password, and for a stored value that is no hash, after as long as a real check (S26). */
+  verify(hash: string, password: string): Promise<boolean>
+  /**
+   * Takes as long as checking a hash made with the current parameters, and is never right: for a
+   * name without an account, or an account without a setup code, so time does not tell them apart (S26).
+   */
+  verifyDecoy(password: string): Promise<false>
   /** True when the hash was made with other parameters than the current ones (S3). */
   needsRehash(hash: string): boolean
+}
+
+/**
+ * S26: the lock state of names that have no account, so such a name "locks" like a real one. Keyed by
+ * a keyed hash of the name (never the name: people type passwords there). Bounded: past its limit the
+ * names tried least recently are forgotten.
+ */
+export interface UnknownNameRepo {
+  find(nameKey: string): LockState | null
+  record(nameKey: string, state: LockState, now: number): void
 }
 
 export type Role = 'admin' | 'user'

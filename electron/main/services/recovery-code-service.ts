@@ -35,17 +35,27 @@ export function createRecoveryCodeService(deps: MfaDeps) {
   }
 
   /**
-   * Check-and-consume inside the caller's transaction: the first unused code of
-   * the account that matches is marked used. Another account's code never
-   * matches: only this account's hashes are tried.
+   * S33: which unused code of the account this is, checked off the event loop and outside any
+   * transaction (null: none). Another account's code never matches: only this account's hashes
+   * are tried. The caller consumes it with `consume`, inside its transaction.
    */
-  function consume(accountId: number, input: string, now: number): boolean {
+  async function find(accountId: number, input: string): Promise<number | null> {
     const canonical = normalizeRecoveryCode(input)
-    if (canonical === null) return false
+    if (canonical === null) return null
+    // One at a time: ten checks at once would take every thread of the pool from other sign-ins.
     for (const stored of recoveryCodes.unusedActive(accountId)) {
-      if (hasher.verifySync(stored.codeHash, canonical)) return recoveryCodes.markUsed(stored.id, now)
+      if (await hasher.verify(stored.codeHash, canonical)) return stored.id
     }
-    return false
+    return null
+  }
+
+  /**
+   * Inside the caller's transaction: the code `find` matched is used now, if it is still an unused
+   * code of the account's valid set (a parallel use or a new set may have come in between). S12.
+   */
+  function consume(accountId: number, codeId: number, now: number): boolean {
+    const stillValid = recoveryCodes.unusedActive(accountId).some((stored) => stored.id === codeId)
+    return stillValid && recoveryCodes.markUsed(codeId, now)
   }
 
   function remaining(accountId: number): { remaining: number; low: boolean } {
@@ -54,7 +64,7 @@ export function createRecoveryCodeService(deps: MfaDeps) {
     return { remaining: count, low: count <= deps.policy(role).recoveryCodeWarning }
   }
 
-  return { makeBatch, consume, remaining }
+  return { makeBatch, find, consume, remaining }
 }
 
 export type RecoveryCodeService = ReturnType<typeof createRecoveryCodeService>

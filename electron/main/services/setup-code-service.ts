@@ -2,7 +2,15 @@ import { AppError } from '../domain/app-error'
 import { formatSetupCode, normalizeSetupCode, setupCodeBytes } from '../domain/one-time-codes'
 import { checkNewPassword, isShortWithoutMfa } from '../domain/password-rules'
 import { iso } from './account-view'
-import { currentLock, registerFailure } from './failure-counter'
+import { lockStatus } from '../domain/lockout'
+import {
+  currentLock,
+  currentUnknownLock,
+  maxCheckRounds,
+  registerFailure,
+  registerUnknownFailure,
+  unknownNameKey,
+} from './failure-counter'
 import type { MfaDeps } from './mfa-deps'
 import type { AccountRecord } from './ports'
 import { setupCodeMatches } from './setup-code-verifier'
@@ -67,43 +75,97 @@ export function createSetupCodeService(deps: MfaDeps, store: SetupCodeStore) {
     return { setupCode: code, expiresAt }
   }
 
-  type Outcome = { ok: true } | { ok: false; error: AppError }
+  /**
+   * S26: a stored value in today's format that no code matches, checked when the name has no account
+   * or the account no live code, so that those answers take the time of a real check.
+   */
+  let decoy: string | undefined
+  function decoyStored(): string {
+    decoy ??= make().hash
+    return decoy
+  }
 
-  /** The user's first sign-in: the code and a new password. The caller then signs in normally (S14). */
-  async function redeem(username: string, code: string, newPassword: string, actor: string): Promise<void> {
-    const account = accounts.findByUsername(username)
-    const invalid = new AppError(
-      'INVALID_CODE',
-      'This setup code is not right or has expired; ask an administrator for a new one',
-    )
-    if (!account || store.get(account.id) === null) throw invalid
+  type Outcome = { kind: 'ok' } | { kind: 'refused'; error: AppError } | { kind: 'again' }
+
+  const invalidMessage = 'This setup code is not right or has expired; ask an administrator for a new one'
+
+  /** The code still usable now, or null. */
+  function liveCode(accountId: number, now: number): { codeHash: string; expiresAt: number } | null {
+    const stored = store.get(accountId)
+    return stored !== null && stored.expiresAt > now ? stored : null
+  }
+
+  /**
+   * The user's first sign-in: the code and a new password. The caller then signs in normally (S14).
+   * S33: the code is checked outside the transaction (an older Argon2id code off the event loop),
+   * which then re-reads and decides. S26: an unknown name, an account without a live code and a wrong
+   * code all answer the same (INVALID_CODE with the tries left), after one check of the code each
+   * (against a decoy when there is no code), and count towards a lock.
+   */
+  async function redeem(username: string, code: string, newPassword: string, actorPrefix: string): Promise<void> {
+    // As at sign-in: the audit names an account, never a name typed for one that does not exist.
+    const unknownActor = `${actorPrefix}:?`
+    // What does not depend on the account is refused first: it tells nothing, and nothing is counted.
+    checkNewPassword(newPassword, { username, email: null, hasMfa: false }, deps.isCommonPassword)
+    for (let round = 1; ; round += 1) {
+      const lastRound = round === maxCheckRounds
+      const seen = accounts.findByUsername(username)
+      const before = clock.now()
+      const checkedCode = seen ? liveCode(seen.id, before) : null
+      const locked = seen
+        ? lockStatus(seen, before).locked
+        : currentUnknownLock(deps, unknownNameKey(deps, username), before) !== null
+      // A locked name, known or not, answers at once (S26); otherwise one check of the code against
+      // the stored one, or against a decoy in the current format when there is none: the same work.
+      const matches = locked ? false : await setupCodeMatches(deps, checkedCode?.codeHash ?? decoyStored(), code)
+      const right = checkedCode !== null && matches
+      // Only after the right code: the rule that reads the account (its email), and the new hash.
+      const next = right && seen ? await newPasswordFor(seen, newPassword) : null
+      const outcome = uow.tx((): Outcome => {
+        const now = clock.now()
+        const fresh = accounts.findByUsername(username)
+        if (!fresh) {
+          const key = unknownNameKey(deps, username)
+          const lock = currentUnknownLock(deps, key, now)
+          if (lock) return { kind: 'refused', error: lock }
+          if (locked && !lastRound) return { kind: 'again' }
+          const failure = registerUnknownFailure(deps, key, now, unknownActor, 'setup-code.failed', 'setup-code')
+          return { kind: 'refused', error: failure.locked ?? invalidCode(failure.attemptsLeft) }
+        }
+        const actor = `${actorPrefix}:${fresh.username}`
+        const lock = currentLock(fresh, now)
+        if (lock) return { kind: 'refused', error: lock }
+        const stored = liveCode(fresh.id, now)
+        const current = !locked && seen?.id === fresh.id && stored?.codeHash === checkedCode?.codeHash
+        if (!current && !lastRound) return { kind: 'again' }
+        if (!current || stored === null || next === null) {
+          const failure = registerFailure(deps, fresh, now, actor, 'setup-code.failed', 'setup-code')
+          return { kind: 'refused', error: failure.locked ?? invalidCode(failure.attemptsLeft) }
+        }
+        store.delete(fresh.id)
+        accounts.setPassword(fresh.id, next.hash, now, isShortWithoutMfa(next.normalized))
+        audit.append({ actor, event: 'setup-code.redeemed', accountId: fresh.id }, now)
+        return { kind: 'ok' }
+      })
+      if (outcome.kind === 'ok') return
+      if (outcome.kind === 'refused') throw outcome.error
+    }
+  }
+
+  function invalidCode(attemptsLeft: number): AppError {
+    return new AppError('INVALID_CODE', invalidMessage, { attemptsLeft })
+  }
+
+  async function newPasswordFor(
+    account: AccountRecord,
+    password: string,
+  ): Promise<{ normalized: string; hash: string }> {
     const normalized = checkNewPassword(
-      newPassword,
+      password,
       { username: account.username, email: account.email, hasMfa: false },
       deps.isCommonPassword,
     )
-    const passwordHash = await deps.hasher.hash(normalized)
-    const outcome = uow.tx((): Outcome => {
-      const now = clock.now()
-      const fresh = accounts.findById(account.id)!
-      const lock = currentLock(fresh, now)
-      if (lock) return { ok: false, error: lock }
-      const stored = store.get(account.id)
-      if (!stored || stored.expiresAt <= now) return { ok: false, error: invalid }
-      if (!setupCodeMatches(deps, stored.codeHash, code)) {
-        const failure = registerFailure(deps, fresh, now, actor, 'setup-code.failed', 'setup-code')
-        return {
-          ok: false,
-          error:
-            failure.locked ?? new AppError('INVALID_CODE', invalid.message, { attemptsLeft: failure.attemptsLeft }),
-        }
-      }
-      store.delete(account.id)
-      accounts.setPassword(account.id, passwordHash, now, isShortWithoutMfa(normalized))
-      audit.append({ actor, event: 'setup-code.redeemed', accountId: account.id }, now)
-      return { ok: true }
-    })
-    if (!outcome.ok) throw outcome.error
+    return { normalized, hash: await deps.hasher.hash(normalized) }
   }
 
   return { make, attach, attachToNew, issue, redeem, pending: (accountId: number) => store.get(accountId) !== null }

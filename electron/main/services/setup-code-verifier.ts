@@ -17,16 +17,19 @@ export interface SetupCodeHasher {
 export interface SetupCodeVerifierDeps {
   readonly setupCodeHasher: SetupCodeHasher
   /** Only for the older Argon2id codes. */
-  readonly hasher: Pick<PasswordHasher, 'verifySync'>
+  readonly hasher: Pick<PasswordHasher, 'verify'>
 }
 
-/** Synchronous, so it runs inside the transaction that counts a failure (S13). */
-export function setupCodeMatches(deps: SetupCodeVerifierDeps, stored: string, input: string): boolean {
+/**
+ * Checked outside the transaction that counts a failure, which then re-reads the code and decides
+ * (S13); an older Argon2id code is checked off the event loop (S33).
+ */
+export async function setupCodeMatches(deps: SetupCodeVerifierDeps, stored: string, input: string): Promise<boolean> {
   if (deps.setupCodeHasher.owns(stored)) {
     const canonical = normalizeSetupCode(input)
     return canonical !== null && deps.setupCodeHasher.matches(stored, canonical)
   }
   // Legacy: 16 characters, Argon2id (issued before the keyed format).
   const canonical = normalizeRecoveryCode(input)
-  return canonical !== null && deps.hasher.verifySync(stored, canonical)
+  return canonical !== null && (await deps.hasher.verify(stored, canonical))
 }

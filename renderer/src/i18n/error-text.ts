@@ -96,9 +96,11 @@ export function describeError(
             : tr.t('errors.lockedUntil', { time: formatDateTime(until, locale) })
       return { summary: join(tr.t('errors.LOCKED'), detail), fields }
     }
-    case 'INVALID_CODE': {
+    case 'INVALID_CODE':
+    case 'CODE_REUSED': {
+      // A replayed code counts like a wrong one (S13), so the tries left are said for both.
       const attempts = error.attemptsLeft === undefined ? '' : tr.t('errors.codeAttemptsLeft', error.attemptsLeft)
-      const text = join(tr.t('errors.INVALID_CODE'), attempts)
+      const text = join(tr.t(`errors.${error.code}`), attempts)
       if (options.codeField !== undefined) fields[options.codeField] = text
       return { summary: text, fields }
     }

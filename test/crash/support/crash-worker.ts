@@ -60,7 +60,8 @@ const hasher: PasswordHasher = {
     }
     return fastHasher.hash(password)
   },
-  verifySync: (hash, password) => fastHasher.verifySync(hash, password),
+  verify: (hash, password) => fastHasher.verify(hash, password),
+  verifyDecoy: (password) => fastHasher.verifyDecoy(password),
   needsRehash: (hash) => fastHasher.needsRehash(hash),
 }
 

@@ -1,5 +1,8 @@
 import { createAesGcmCipher } from '../../../electron/main/adapters/crypto/aes-gcm-cipher'
-import { createArgon2PasswordHasher } from '../../../electron/main/adapters/crypto/argon2-password-hasher'
+import {
+  createArgon2PasswordHasher,
+  type Argon2PasswordHasher,
+} from '../../../electron/main/adapters/crypto/argon2-password-hasher'
 import { createHmacCodeHasher } from '../../../electron/main/adapters/crypto/hmac-code-hasher'
 import { createSetupCodeHasher } from '../../../electron/main/adapters/crypto/setup-code-hasher'
 import { createProviderSettings } from '../../../electron/main/adapters/delivery/provider-settings'
@@ -17,6 +20,7 @@ import { createSqliteRecoveryCodeRepo } from '../../../electron/main/adapters/sq
 import { createSqliteSessionRepo } from '../../../electron/main/adapters/sqlite/sqlite-session-repo'
 import { createSqliteSettings } from '../../../electron/main/adapters/sqlite/sqlite-settings'
 import { createSqliteSetupCodeStore } from '../../../electron/main/adapters/sqlite/sqlite-setup-code-store'
+import { createSqliteUnknownNameRepo } from '../../../electron/main/adapters/sqlite/sqlite-unknown-name-repo'
 import { createSiteSettings } from '../../../electron/main/adapters/sqlite/sqlite-site-settings'
 import { createSqliteUnitOfWork } from '../../../electron/main/adapters/sqlite/sqlite-unit-of-work'
 import { nodeRandom } from '../../../electron/main/adapters/system/node-random'
@@ -56,7 +60,11 @@ export function keysFromHex(text: string): HarnessKeys {
   return { masterKey, auditKey }
 }
 
-export const fastHasher: PasswordHasher = createArgon2PasswordHasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 })
+export const fastHasher: Argon2PasswordHasher = createArgon2PasswordHasher({
+  memoryCost: 1024,
+  timeCost: 1,
+  parallelism: 1,
+})
 
 /** Senders that keep what they were given, so the worker can read the codes. */
 export interface MemorySenders {
@@ -148,6 +156,7 @@ export function openHarness(options: HarnessOptions): Harness {
     },
     site: createSiteSettings(settings),
     setupCodes: createSqliteSetupCodeStore(db),
+    unknownNames: createSqliteUnknownNameRepo(db),
   }
   const providers = createProviderSettings(settings, cipher)
   const tester = {

@@ -105,17 +105,12 @@ describe('import service', () => {
     ).rejects.toMatchObject({
       code: 'INVALID_CREDENTIALS',
     })
-    await keyhold.services.setupCodes.redeem(
-      'zoe',
-      issued!.setupCode.toLowerCase(),
-      'lantern-orbit-meadow-77',
-      'test:zoe',
-    )
+    await keyhold.services.setupCodes.redeem('zoe', issued!.setupCode.toLowerCase(), 'lantern-orbit-meadow-77', 'test')
     const { resolved } = await keyhold.auth.signIn({ username: 'zoe', password: 'lantern-orbit-meadow-77' }, 'test')
     expect(resolved.session.state).toBe('active')
     // Single use.
     await expect(
-      keyhold.services.setupCodes.redeem('zoe', issued!.setupCode, 'another-password-9988', 'test:zoe'),
+      keyhold.services.setupCodes.redeem('zoe', issued!.setupCode, 'another-password-9988', 'test'),
     ).rejects.toMatchObject({ code: 'INVALID_CODE' })
   })
 

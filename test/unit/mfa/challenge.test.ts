@@ -64,7 +64,7 @@ describe('the sign-in challenge', () => {
     const spaced = `${code.slice(0, 3)} ${code.slice(3)}`
     expect(await router.dispatch('auth:verify-code', { methodId: method.id, code: spaced }, win(2))).toMatchObject({
       ok: false,
-      error: { code: 'INVALID_CODE' },
+      error: { code: 'CODE_REUSED' },
     })
     const dashed = `${code.slice(0, 3)}-${code.slice(3)}`
     expect(await router.dispatch('auth:verify-code', { methodId: method.id, code: dashed }, win(2))).toMatchObject({
@@ -82,6 +82,37 @@ describe('the sign-in challenge', () => {
     ).toMatchObject({
       ok: true,
     })
+  })
+
+  it('S7, S13: a replayed TOTP code is named CODE_REUSED, not wrong, and still counts as a failure', async () => {
+    const { method, view } = await enrollTotp(f, 'alice')
+    await signIn(1)
+    const code = codeFor(view, f.clock.now())
+    expect(await router.dispatch('auth:verify-code', { methodId: method.id, code }, win(1))).toMatchObject({ ok: true })
+    await signIn(2)
+    const failuresBefore = account(f, 'alice').failedAttempts
+    const replay = await router.dispatch('auth:verify-code', { methodId: method.id, code }, win(2))
+    expect(replay).toMatchObject({
+      ok: false,
+      error: { code: 'CODE_REUSED', message: 'This code was just used. Wait for the next one.', attemptsLeft: 4 },
+    })
+    expect(account(f, 'alice').failedAttempts).toBe(failuresBefore + 1)
+    // An earlier step (the one before the accepted one, still inside the drift window) is a replay too.
+    const earlier = codeFor(view, f.clock.now() - 30_000)
+    expect(await router.dispatch('auth:verify-code', { methodId: method.id, code: earlier }, win(2))).toMatchObject({
+      ok: false,
+      error: { code: 'CODE_REUSED', attemptsLeft: 3 },
+    })
+    // A code that is simply wrong is still called wrong.
+    const wrong = code === '000000' ? '111111' : '000000'
+    expect(await router.dispatch('auth:verify-code', { methodId: method.id, code: wrong }, win(2))).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_CODE', attemptsLeft: 2 },
+    })
+    const events = f.db
+      .prepare("SELECT json_extract(detail, '$.factor') AS factor FROM audit_log WHERE event = 'sign-in.factor-failed'")
+      .all()
+    expect(events).toHaveLength(3)
   })
 
   it('S7: parallel submissions of one code: exactly one passes', async () => {

@@ -200,7 +200,7 @@ describe('enrollment', () => {
     const { resolved } = await f.auth.signIn({ username: 'alice', password: goodPassword }, 'window')
     const method = f.deps.methods.listActive(alice().id)[0]!
     expect((await refusal(() => f.services.challenge.verifyCode(resolved, method.id, code, actor))).code).toBe(
-      'INVALID_CODE',
+      'CODE_REUSED',
     )
   })
 })

@@ -183,7 +183,7 @@ describe('sign-in and sessions', () => {
       f.auth.confirmPassword(f.auth.resolveSession(sessionId), 'not-my-password-9', actor),
     )
     expect(wrong).toMatchObject({ code: 'INVALID_CREDENTIALS', message: 'Wrong password' })
-    const { stepUpUntil } = f.auth.confirmPassword(f.auth.resolveSession(sessionId), goodPassword, actor)
+    const { stepUpUntil } = await f.auth.confirmPassword(f.auth.resolveSession(sessionId), goodPassword, actor)
     expect(stepUpUntil).toBe(new Date(f.clock.now() + 5 * minute).toISOString())
     f.auth.requireStepUp(f.auth.resolveSession(sessionId))
   })

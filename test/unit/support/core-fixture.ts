@@ -2,7 +2,10 @@ import { createHash, randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createArgon2PasswordHasher } from '../../../electron/main/adapters/crypto/argon2-password-hasher'
+import {
+  createArgon2PasswordHasher,
+  type Argon2PasswordHasher,
+} from '../../../electron/main/adapters/crypto/argon2-password-hasher'
 import { isCommonPassword } from '../../../electron/main/adapters/passwords/common-passwords'
 import { openAndMigrate, type SqliteDatabase } from '../../../electron/main/adapters/sqlite/open-database'
 import { createSqliteAccountRepo } from '../../../electron/main/adapters/sqlite/sqlite-account-repo'
@@ -13,6 +16,7 @@ import { createSqliteUnitOfWork } from '../../../electron/main/adapters/sqlite/s
 import { defaultPolicy } from '../../../electron/main/domain/policy'
 import { createSqlitePolicyStore } from '../../../electron/main/adapters/sqlite/sqlite-policy-store'
 import { createSqliteSetupCodeStore } from '../../../electron/main/adapters/sqlite/sqlite-setup-code-store'
+import { createSqliteUnknownNameRepo } from '../../../electron/main/adapters/sqlite/sqlite-unknown-name-repo'
 import { effectivePolicyReader } from '../../../electron/main/services/policy-ports'
 import { hasUsableMethod } from '../../../electron/main/services/method-policy'
 import { createHmacCodeHasher } from '../../../electron/main/adapters/crypto/hmac-code-hasher'
@@ -29,7 +33,7 @@ import { createProviderSettings } from '../../../electron/main/adapters/delivery
 import { createServices, type Services } from '../../../electron/main/services/create-services'
 import type { EmailSender, OutgoingEmail, OutgoingSms, SmsSender } from '../../../electron/main/services/delivery-ports'
 import type { MfaDeps } from '../../../electron/main/services/mfa-deps'
-import type { Clock, PasswordHasher, Random } from '../../../electron/main/services/ports'
+import type { Clock, PasswordHasher, Random, UnitOfWork } from '../../../electron/main/services/ports'
 
 /** A clock the test moves by hand. */
 export interface FakeClock extends Clock {
@@ -57,7 +61,11 @@ export function seededRandom(seed = 'keyhold-test'): Random {
 }
 
 /** Real Argon2id with small parameters, so unit tests stay fast; production uses S3's. */
-export const fastHasher: PasswordHasher = createArgon2PasswordHasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 })
+export const fastHasher: Argon2PasswordHasher = createArgon2PasswordHasher({
+  memoryCost: 1024,
+  timeCost: 1,
+  parallelism: 1,
+})
 
 /**
  * Transports that keep what they were given: unit tests read codes from them.
@@ -122,6 +130,8 @@ interface FixtureOptions {
   readonly auditKey?: Uint8Array
   readonly masterKey?: Uint8Array
   readonly senders?: CaptureSenders
+  /** Called at the start of every unit-of-work transaction (issue 15: one commit per request). */
+  readonly onTransaction?: () => void
 }
 
 export function createCoreFixture(options: FixtureOptions = {}): CoreFixture {
@@ -162,7 +172,7 @@ export function createCoreFixture(options: FixtureOptions = {}): CoreFixture {
     accounts: createSqliteAccountRepo(db),
     sessions: createSqliteSessionRepo(db),
     audit,
-    uow: createSqliteUnitOfWork(db),
+    uow: countingUnitOfWork(createSqliteUnitOfWork(db), options.onTransaction),
     policy: effectivePolicyReader(policyStore, defaultPolicy),
     isCommonPassword,
     mfa: { hasActiveMethod: (accountId) => hasUsableMethod(deps, accountId) },
@@ -184,6 +194,7 @@ export function createCoreFixture(options: FixtureOptions = {}): CoreFixture {
     },
     site: createSiteSettings(settings),
     setupCodes: createSqliteSetupCodeStore(db),
+    unknownNames: createSqliteUnknownNameRepo(db),
   }
   const providers = createProviderSettings(settings, deps.secrets as ReturnType<typeof createAesGcmCipher>)
   const tester = {
@@ -194,6 +205,16 @@ export function createCoreFixture(options: FixtureOptions = {}): CoreFixture {
   const services = createServices(deps, { providers, tester, audit, policy: policyStore })
   Object.assign(fixture, { deps, services, auth: services.auth, accounts: services.accounts })
   return fixture
+}
+
+function countingUnitOfWork(uow: UnitOfWork, onTransaction?: () => void): UnitOfWork {
+  if (!onTransaction) return uow
+  return {
+    tx: (fn) => {
+      onTransaction()
+      return uow.tx(fn)
+    },
+  }
 }
 
 export const goodPassword = 'violet-harbour-kettle-42'

@@ -14,7 +14,7 @@ import { promptHidden } from '../read-stdin'
  * by the same OS user (a kiosk launcher, a script guarding a tool). It reads
  * the password, then a code from an authenticator app or a recovery code, and
  * answers with its exit status only: 0 both right, 1 wrong (or the account is
- * disabled or unknown), 3 locked out, 4 MFA is required but the account has
+ * disabled or unknown, or the code was just used: CODE_REUSED), 3 locked out, 4 MFA is required but the account has
  * no factor this command can check, 2 a usage error.
  *
  * S14: it goes through the window's own sign-in path: auth.signIn (lockout,
@@ -60,20 +60,16 @@ function mfaNotSetUp(message: string, fix: string): CliError {
  */
 function totpMethodShowing(keyhold: Keyhold, resolved: ResolvedSession, ids: readonly number[], code: string) {
   const { deps } = keyhold
-  for (const id of ids) {
+  const shows = (id: number, fresh: boolean) => {
     const method = deps.methods.find(resolved.account.id, id)
-    if (!method?.secretEnc || !method.totp) continue
+    if (!method?.secretEnc || !method.totp) return false
     const secret = Buffer.from(deps.secrets.decrypt(method.secretEnc, totpSecretContext(method.accountId)), 'base64')
-    const step = deps.totp.verify({
-      secret,
-      code,
-      params: method.totp,
-      nowMs: deps.clock.now(),
-      afterStep: method.lastUsedStep,
-    })
-    if (step !== null) return id
+    const afterStep = fresh ? method.lastUsedStep : null
+    return deps.totp.verify({ secret, code, params: method.totp, nowMs: deps.clock.now(), afterStep }) !== null
   }
-  return null
+  // An app showing it as a fresh code first; else one that showed it already, so that the
+  // challenge names the replay (CODE_REUSED) instead of calling the code wrong for another app.
+  return ids.find((id) => shows(id, true)) ?? ids.find((id) => shows(id, false)) ?? null
 }
 
 type Factor = 'password' | 'totp' | 'recovery-code'

@@ -1,4 +1,4 @@
--- Keyhold schema 8: the method type columns stop listing the types.
+-- Keyhold schema 9: the method type columns stop listing the types.
 --
 -- The one list of method types is the table in electron/shared/method-types.ts;
 -- a CHECK (type IN (…)) here was a second copy that every new type had to
