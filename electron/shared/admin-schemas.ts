@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { methodTypeSchema } from './method-types'
 
 /** What administrators see and send about accounts (issue: operators). */
 const isoTime = z.string()
@@ -18,7 +19,7 @@ export const adminAccountViewSchema = z.object({
   lastSignInAt: isoTime.nullable(),
   mfa: z.object({
     state: mfaStateSchema,
-    methods: z.array(z.enum(['totp', 'email', 'sms'])),
+    methods: z.array(methodTypeSchema),
     /** Grace or overdue: when setup was or is due. */
     deadline: isoTime.nullable(),
   }),
@@ -36,7 +37,7 @@ export const coverageSchema = z.object({
     overdue: z.number().int(),
     enrolled: z.number().int(),
   }),
-  byMethod: z.object({ totp: z.number().int(), email: z.number().int(), sms: z.number().int() }),
+  byMethod: z.record(methodTypeSchema, z.number().int()),
   locked: z.number().int(),
   disabled: z.number().int(),
   /** Accounts in their grace period or past it, soonest deadline first (at most `limit`). */

@@ -1,9 +1,9 @@
 import { z } from 'zod'
+import { methodTypeSchema } from './method-types'
 
 /** Views and inputs of the MFA engine (issue 3). Destinations in views are masked. */
 const isoTime = z.string()
 
-export const methodTypeSchema = z.enum(['totp', 'email', 'sms'])
 export const totpAlgorithmSchema = z.enum(['sha1', 'sha256', 'sha512'])
 
 export const methodViewSchema = z.object({

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { methodTypeSchema, methodTypes } from './method-types'
 
 /**
  * The site's MFA policy as an administrator writes it: site-wide, with an
@@ -6,7 +7,6 @@ import { z } from 'zod'
  * stays inside the range SECURITY.md gives, and each field says so when it is
  * out of range.
  */
-const methodType = z.enum(['totp', 'email', 'sms'])
 const range = (min: number, max: number, unit: string) =>
   z
     .number({ error: `Enter a number of ${unit}` })
@@ -18,7 +18,7 @@ export const enforcementSchema = z.enum(['optional', 'prompt', 'required'])
 
 export const policyRulesSchema = z
   .object({
-    allowedMethods: z.array(methodType).min(1, 'Allow at least one method').max(3),
+    allowedMethods: z.array(methodTypeSchema).min(1, 'Allow at least one method').max(methodTypes.length),
     enforcement: enforcementSchema,
     /** Required only: days an account without MFA may still sign in without it. */
     gracePeriodDays: range(0, 365, 'days'),

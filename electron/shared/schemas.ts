@@ -1,10 +1,10 @@
 import { z } from 'zod'
 import type { Channel } from './channels'
+import { methodTypeSchema } from './method-types'
 import {
   beginEnrollmentSchema,
   challengeViewSchema,
   enrollmentViewSchema,
-  methodTypeSchema,
   methodViewSchema,
   mfaOverviewSchema,
   mfaRequests,

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { methodTypes } from '../../electron/shared/method-types'
 import { ruleKeys } from '../../renderer/src/admin/policy-form'
 import en from '../../renderer/src/i18n/locales/en.json'
 import zhCN from '../../renderer/src/i18n/locales/zh-CN.json'
@@ -91,8 +92,10 @@ const families: Record<string, readonly string[]> = {
   'admin.setupCode': ['copied', 'copyFailed'],
   'mfaPrompt.invited': ['title', 'text'],
   'mfaPrompt.grace': ['title', 'text'],
-  'mfaChoose.notes': ['totp', 'email', 'sms'],
-  'wizard.forbidden': ['totp', 'email', 'sms'],
+  'mfaChoose.notes': methodTypes,
+  'wizard.forbidden': methodTypes,
+  'wizard.defaultLabel': methodTypes,
+  'wizard.conflict': methodTypes,
   nav: ['label', 'myAccount', 'accounts', 'policy', 'providers', 'audit', 'coverage', 'settings'],
 }
 

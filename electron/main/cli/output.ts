@@ -130,3 +130,8 @@ export function formatFields(fields: readonly (readonly [string, string])[]): st
     .map(([label, value]) => `${`${label}:`.padEnd(labelWidth + 2)}${terminalSafe(value)}`.trimEnd())
     .join('\n')
 }
+
+/** "a, b or c": an English list of choices. */
+export function orList(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`
+}

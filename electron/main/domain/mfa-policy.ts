@@ -1,3 +1,4 @@
+import { isStrong, methodTypes, type MethodType } from '../../shared/method-types'
 import type { PolicyDocument, PolicyRules } from '../../shared/policy-schemas'
 import type { SecurityPolicy } from './policy'
 
@@ -7,10 +8,9 @@ import type { SecurityPolicy } from './policy'
  * enforce, and whether an account is within its grace period.
  */
 export type Role = 'admin' | 'user'
-export type MethodKind = 'totp' | 'email' | 'sms'
 
 export const defaultRules: PolicyRules = {
-  allowedMethods: ['totp', 'email', 'sms'],
+  allowedMethods: [...methodTypes],
   enforcement: 'optional',
   gracePeriodDays: 14,
   strongMethodsOnly: false,
@@ -38,16 +38,16 @@ export function rulesFor(document: PolicyDocument, role: Role): PolicyRules {
   return { ...document.site, ...(document.roles[role] ?? {}) }
 }
 
-/** S8: with "strong methods only", email and SMS are not allowed whatever the list says. */
-export function allowedMethodsOf(rules: PolicyRules): MethodKind[] {
-  return rules.allowedMethods.filter((m) => !(rules.strongMethodsOnly && m !== 'totp'))
+/** S8: with "strong methods only", the types that are not strong (email, SMS) are not allowed whatever the list says. */
+export function allowedMethodsOf(rules: PolicyRules): MethodType[] {
+  return rules.allowedMethods.filter((m) => !rules.strongMethodsOnly || isStrong(m))
 }
 
 const minute = 60_000
 const day = 24 * 60 * minute
 
 export interface MfaRules {
-  readonly allowedMethods: readonly MethodKind[]
+  readonly allowedMethods: readonly MethodType[]
   readonly enforcement: PolicyRules['enforcement']
   readonly gracePeriodMs: number
   /** When Required took effect for this role's rules; null when it is not Required. */

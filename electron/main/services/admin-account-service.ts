@@ -1,6 +1,7 @@
 import type { AdminAccountView, Coverage } from '../../shared/admin-schemas'
+import { countsByType, type MethodType } from '../../shared/method-types'
 import { AppError } from '../domain/app-error'
-import { setupRequirement, type EffectivePolicy, type MethodKind } from '../domain/mfa-policy'
+import { setupRequirement, type EffectivePolicy } from '../domain/mfa-policy'
 import { toE164 } from '../domain/phone'
 import { iso, toAccountView } from './account-view'
 import type { AccountService } from './account-service'
@@ -39,7 +40,7 @@ export function createAdminAccountService(deps: MfaDeps, services: AdminServices
 
   function mfaOf(
     account: AccountRecord,
-    types: readonly MethodKind[],
+    types: readonly MethodType[],
     now: number,
     policy = deps.policy(account.role),
   ): AdminAccountView['mfa'] {
@@ -61,7 +62,7 @@ export function createAdminAccountService(deps: MfaDeps, services: AdminServices
   /** What the admin screens show of one account; a page passes what it read for all its rows at once. */
   function view(
     account: AccountRecord,
-    known?: { types: readonly MethodKind[]; setupCodePending: boolean; policy: EffectivePolicy },
+    known?: { types: readonly MethodType[]; setupCodePending: boolean; policy: EffectivePolicy },
   ): AdminAccountView {
     const now = clock.now()
     const types = known?.types ?? deps.methods.typesFor([account.id]).get(account.id) ?? []
@@ -143,7 +144,7 @@ export function createAdminAccountService(deps: MfaDeps, services: AdminServices
     const result: Coverage = {
       total: 0,
       byState: { none: 0, invited: 0, grace: 0, overdue: 0, enrolled: 0 },
-      byMethod: { totp: 0, email: 0, sms: 0 },
+      byMethod: countsByType(),
       locked: 0,
       disabled: 0,
       nonCompliant: [],

@@ -1,4 +1,6 @@
+import { providerOf, unhandledType } from '../../shared/method-types'
 import type { ChallengeView, SentCode } from '../../shared/mfa-schemas'
+import { serverMethodTraits } from '../domain/method-traits'
 import { AppError } from '../domain/app-error'
 import { normalizeDigits } from '../domain/one-time-codes'
 import { iso } from './account-view'
@@ -6,7 +8,7 @@ import type { ResolvedSession } from './auth-service'
 import type { CodeDeliveryService } from './code-delivery-service'
 import { clearFailures, currentLock, registerFailure } from './failure-counter'
 import { totpSecretContext, type MfaDeps } from './mfa-deps'
-import type { MethodRecord } from './mfa-ports'
+import type { AppSecretFields, MethodRecord } from './mfa-ports'
 import { challengeMethods, requireAllowed, usableMethods } from './method-policy'
 import { setupRequirement, type EffectivePolicy } from '../domain/mfa-policy'
 import { maskedFor, toMethodView } from './method-view'
@@ -77,8 +79,13 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
   async function sendCode(resolved: ResolvedSession, methodId: number, actor: string): Promise<SentCode> {
     requirePending(resolved)
     const method = requireMethod(resolved.account, methodId)
-    if (method.type === 'totp') throw new AppError('VALIDATION', 'Open your authenticator app for this code')
-    const channel = method.type === 'email' ? 'email' : 'sms'
+    if (method.destination === null) {
+      throw new AppError(
+        'VALIDATION',
+        `Open ${serverMethodTraits[method.type].codeShownBy ?? 'your app'} for this code`,
+      )
+    }
+    const channel = providerOf(method.type)
     const sent = await services.codes.send({
       accountId: resolved.account.id,
       accountName: resolved.account.username,
@@ -86,10 +93,10 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
       // S8: bound to this challenge and this method.
       subject: `${resolved.session.id}:${method.id}`,
       channel,
-      destination: method.destination!,
+      destination: method.destination,
       actor,
     })
-    return { sentTo: maskedFor(channel, method.destination!), ...sent }
+    return { sentTo: maskedFor(channel, method.destination), ...sent }
   }
 
   /** Runs one check inside a transaction and turns a wrong answer into the right refusal. */
@@ -164,13 +171,28 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
       // Read inside the transaction: the last accepted step is what makes replay impossible (S7).
       // An unknown or refused method throws here, before anything is written.
       const method = requireMethod(account, methodId, policy)
-      return {
-        factor: method.type,
-        right: method.type === 'totp' ? checkTotp(method, code, now) : checkCode(resolved, method, code, now),
-      }
+      return { factor: method.type, right: checkMethod(resolved, method, code, now) }
     })
     if (!outcome.ok) throw outcome.error
     return outcome.resolved
+  }
+
+  /** Each type's check; exhaustive, so a new type fails typecheck until it has one. */
+  function checkMethod(
+    resolved: ResolvedSession,
+    method: MethodRecord,
+    code: string,
+    now: number,
+  ): boolean | 'reused' | AppError {
+    switch (method.type) {
+      case 'totp':
+        return checkTotp(method, code, now)
+      case 'email':
+      case 'sms':
+        return checkCode(resolved, method, code, now)
+      default:
+        return unhandledType(method)
+    }
   }
 
   /**
@@ -178,9 +200,9 @@ export function createChallengeService(deps: MfaDeps, services: ChallengeService
    * the last accepted one is a replay: refused and counted all the same, but the user is told to wait
    * for the next code rather than that the code is wrong (it was right a moment ago).
    */
-  function checkTotp(method: MethodRecord, typed: string, now: number): boolean | 'reused' {
-    const secret = Buffer.from(deps.secrets.decrypt(method.secretEnc!, totpSecretContext(method.accountId)), 'base64')
-    const check = { secret, code: normalizeDigits(typed), params: method.totp!, nowMs: now }
+  function checkTotp(method: MethodRecord & AppSecretFields, typed: string, now: number): boolean | 'reused' {
+    const secret = Buffer.from(deps.secrets.decrypt(method.secretEnc, totpSecretContext(method.accountId)), 'base64')
+    const check = { secret, code: normalizeDigits(typed), params: method.totp, nowMs: now }
     const step = deps.totp.verify({ ...check, afterStep: method.lastUsedStep })
     if (step === null) {
       return method.lastUsedStep !== null && deps.totp.verify({ ...check, afterStep: null }) !== null ? 'reused' : false

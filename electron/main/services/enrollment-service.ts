@@ -1,4 +1,6 @@
+import { providerOf, unhandledType, type DeliveredMethodType } from '../../shared/method-types'
 import type { BeginEnrollmentInput, EnrollmentView, MethodView, SentCode } from '../../shared/mfa-schemas'
+import { serverMethodTraits } from '../domain/method-traits'
 import { AppError } from '../domain/app-error'
 import { normalizeDigits } from '../domain/one-time-codes'
 import { toE164 } from '../domain/phone'
@@ -7,7 +9,7 @@ import { iso } from './account-view'
 import type { CodeDeliveryService } from './code-delivery-service'
 import { currentLock, registerFailure } from './failure-counter'
 import { totpSecretContext, type MfaDeps } from './mfa-deps'
-import type { EnrollmentRecord, MethodRecord, TotpParams } from './mfa-ports'
+import type { DeliveredFields, EnrollmentRecord, MethodRecord, TotpParams } from './mfa-ports'
 import { requireAllowed } from './method-policy'
 import { maskedFor, toMethodView } from './method-view'
 import type { NotificationService } from './notification-service'
@@ -21,7 +23,6 @@ import type { RecoveryCodeService } from './recovery-code-service'
  * it lives in its own table until enabled and is deleted when it expires.
  */
 const secretBytes: Record<TotpParams['algorithm'], number> = { sha1: 20, sha256: 32, sha512: 64 }
-const defaultLabels = { totp: 'Authenticator app', email: 'Email', sms: 'Text message' } as const
 /** Wrong codes that end one enrollment (like a sign-in challenge). */
 const enrollmentFailureLimit = 5
 
@@ -88,7 +89,7 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
     }
   }
 
-  function destinationConflict(type: 'email' | 'sms'): AppError {
+  function destinationConflict(type: DeliveredMethodType): AppError {
     return new AppError(
       'CONFLICT',
       type === 'email'
@@ -97,7 +98,7 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
     )
   }
 
-  function destinationTaken(accountId: number, type: 'email' | 'sms', destination: string): boolean {
+  function destinationTaken(accountId: number, type: DeliveredMethodType, destination: string): boolean {
     return methods
       .listActive(accountId)
       .some((m) => m.type === type && m.destination?.toLowerCase() === destination.toLowerCase())
@@ -105,20 +106,20 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
 
   async function sendEnrollmentCode(
     account: AccountRecord,
-    enrollment: EnrollmentRecord,
+    enrollment: EnrollmentRecord & DeliveredFields,
     actor: string,
   ): Promise<SentCode> {
-    const channel = enrollment.type === 'email' ? 'email' : 'sms'
+    const channel = providerOf(enrollment.type)
     const sent = await services.codes.send({
       accountId: account.id,
       accountName: account.username,
       purpose: 'enroll',
       subject: enrollment.id,
       channel,
-      destination: enrollment.destination!,
+      destination: enrollment.destination,
       actor,
     })
-    return { sentTo: maskedFor(channel, enrollment.destination!), ...sent }
+    return { sentTo: maskedFor(channel, enrollment.destination), ...sent }
   }
 
   async function begin(account: AccountRecord, input: BeginEnrollmentInput, actor: string): Promise<EnrollmentView> {
@@ -127,13 +128,11 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
     const now = clock.now()
     const policy = deps.policy(account.role)
     const id = newId()
-    const label = input.label ?? defaultLabels[input.type]
+    const label = input.label ?? serverMethodTraits[input.type].defaultLabel
     const base = {
       id,
       accountId: account.id,
-      type: input.type,
       label,
-      lastUsedStep: null,
       verifiedAt: null,
       recoveryBatch: null,
       createdAt: now,
@@ -155,6 +154,8 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
       uow.tx(() => {
         enrollments.insert({
           ...base,
+          type: input.type,
+          lastUsedStep: null,
           destination: null,
           secretEnc: deps.secrets.encrypt(Buffer.from(secret).toString('base64'), totpSecretContext(account.id)),
           totp: params,
@@ -178,7 +179,7 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
     // Before anything is stored: a number the site does not text can never be confirmed.
     if (input.type === 'sms') requireSmsCountryAllowed(destination, deps.site.smsCountries(), 'phone')
     if (destinationTaken(account.id, input.type, destination)) throw destinationConflict(input.type)
-    const enrollment: EnrollmentRecord = { ...base, destination, secretEnc: null, totp: null }
+    const enrollment = { ...base, type: input.type, lastUsedStep: null, destination, secretEnc: null, totp: null }
     uow.tx(() => {
       enrollments.insert(enrollment)
       audit.append(
@@ -198,7 +199,12 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
 
   async function resend(account: AccountRecord, enrollmentId: string, actor: string): Promise<SentCode> {
     const enrollment = requireLive(account, enrollmentId)
-    if (enrollment.type === 'totp') throw new AppError('VALIDATION', 'An authenticator app needs no code to be sent')
+    if (enrollment.destination === null) {
+      throw new AppError(
+        'VALIDATION',
+        `${serverMethodTraits[enrollment.type].codeShownBy ?? 'This method'} needs no code to be sent`,
+      )
+    }
     if (enrollment.verifiedAt !== null) throw new AppError('CONFLICT', 'This code was already confirmed')
     return sendEnrollmentCode(account, enrollment, actor)
   }
@@ -229,22 +235,31 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
       if (lock) return { ok: false, error: lock }
       let step: number | null = null
       let right: boolean
-      if (current.type === 'totp') {
-        const secret = Buffer.from(deps.secrets.decrypt(current.secretEnc!, totpSecretContext(account.id)), 'base64')
-        step = deps.totp.verify({
-          secret,
-          code: normalizeDigits(code),
-          params: current.totp!,
-          nowMs: now,
-          afterStep: current.lastUsedStep,
-        })
-        right = step !== null
-      } else {
-        const check = services.codes.check('enroll', current.id, code, account.id)
-        if (check.result === 'expired' || check.result === 'missing') {
-          return { ok: false, error: new AppError('EXPIRED', 'This code has expired; send a new one') }
+      // Each type's check; exhaustive, so a new type fails typecheck until it has one.
+      switch (current.type) {
+        case 'totp': {
+          const secret = Buffer.from(deps.secrets.decrypt(current.secretEnc, totpSecretContext(account.id)), 'base64')
+          step = deps.totp.verify({
+            secret,
+            code: normalizeDigits(code),
+            params: current.totp,
+            nowMs: now,
+            afterStep: current.lastUsedStep,
+          })
+          right = step !== null
+          break
         }
-        right = check.result === 'ok'
+        case 'email':
+        case 'sms': {
+          const check = services.codes.check('enroll', current.id, code, account.id)
+          if (check.result === 'expired' || check.result === 'missing') {
+            return { ok: false, error: new AppError('EXPIRED', 'This code has expired; send a new one') }
+          }
+          right = check.result === 'ok'
+          break
+        }
+        default:
+          return unhandledType(current)
       }
       if (!right) {
         // S13: the account's one failure counter counts these too.
@@ -320,7 +335,7 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
       requireAllowed(deps, fresh, current.type)
       if (current.totp) requireTotpParamsAllowed(fresh, current.totp)
       if (current.type === 'sms') requireSmsCountryAllowed(current.destination!, deps.site.smsCountries(), 'phone')
-      if (current.type !== 'totp' && destinationTaken(account.id, current.type, current.destination!)) {
+      if (current.destination !== null && destinationTaken(account.id, current.type, current.destination)) {
         return { ok: false, error: destinationConflict(current.type) }
       }
       // S36: the set this setup showed becomes the one valid set. If that set is gone (the last method
@@ -340,18 +355,18 @@ export function createEnrollmentService(deps: MfaDeps, services: EnrollmentServi
         }
       }
       const first = methods.countActive(account.id) === 0
-      const created = methods.insert({
-        accountId: account.id,
-        type: current.type,
-        label: current.label,
-        destination: current.destination,
-        secretEnc: current.secretEnc,
-        totp: current.totp,
-        // S7: the code used to enroll cannot be replayed at sign-in.
-        lastUsedStep: current.lastUsedStep,
-        preferred: first,
-        createdAt: now,
-      })
+      // The type's own fields move as they are; S7: lastUsedStep among them, so the code
+      // used to enroll cannot be replayed at sign-in.
+      const {
+        id: _id,
+        accountId: _accountId,
+        verifiedAt: _verifiedAt,
+        recoveryBatch: _recoveryBatch,
+        createdAt: _createdAt,
+        expiresAt: _expiresAt,
+        ...fields
+      } = current
+      const created = methods.insert({ ...fields, accountId: account.id, preferred: first, createdAt: now })
       if (batchLive) recoveryCodes.activateBatch(account.id, current.recoveryBatch!)
       enrollments.delete(current.id)
       // S16: a factor change ends the account's other sessions.

@@ -1,5 +1,6 @@
 import { AppError } from '../domain/app-error'
-import type { MethodKind } from '../domain/mfa-policy'
+import type { MethodType } from '../../shared/method-types'
+import { serverMethodTraits } from '../domain/method-traits'
 import type { MfaDeps } from './mfa-deps'
 import type { MethodRecord } from './mfa-ports'
 import type { AccountRecord } from './ports'
@@ -33,14 +34,8 @@ export function hasUsableMethod(deps: MfaDeps, accountId: number): boolean {
   return account !== null && usableMethods(deps, account).length > 0
 }
 
-const names: Record<MethodKind, string> = {
-  totp: 'authenticator apps',
-  email: 'email codes',
-  sms: 'text-message codes',
-}
-
-export function requireAllowed(deps: MfaDeps, account: AccountRecord, type: MethodKind): void {
+export function requireAllowed(deps: MfaDeps, account: AccountRecord, type: MethodType): void {
   if (!deps.policy(account.role).mfa.allowedMethods.includes(type)) {
-    throw new AppError('FORBIDDEN', `The site policy does not allow ${names[type]}`)
+    throw new AppError('FORBIDDEN', `The site policy does not allow ${serverMethodTraits[type].policyName}`)
   }
 }

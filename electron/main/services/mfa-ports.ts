@@ -1,8 +1,10 @@
+import type { DeliveredMethodType, MethodType } from '../../shared/method-types'
+
 /**
  * What the MFA services need beyond the account ports. Repositories are
  * synchronous so every check-and-consume runs inside one `tx` (S7, S13, S21).
  */
-export type MethodType = 'totp' | 'email' | 'sms'
+export type { DeliveredMethodType, MethodType }
 export type TotpAlgorithm = 'sha1' | 'sha256' | 'sha512'
 
 export interface TotpParams {
@@ -11,31 +13,51 @@ export interface TotpParams {
   readonly period: 30
 }
 
-export interface MethodRecord {
+/**
+ * What a method of each type stores, as a union on `type`: an authenticator app
+ * has its secret and parameters and no destination; a delivered type has a
+ * destination and no secret. A new type adds its own member here.
+ */
+export interface AppSecretFields {
+  readonly type: 'totp'
+  readonly destination: null
+  readonly secretEnc: string
+  readonly totp: TotpParams
+  /** S7: the newest accepted time step. */
+  readonly lastUsedStep: number | null
+}
+
+export interface DeliveredFields {
+  readonly type: DeliveredMethodType
+  readonly destination: string
+  readonly secretEnc: null
+  readonly totp: null
+  readonly lastUsedStep: null
+}
+
+export type MethodFields = AppSecretFields | DeliveredFields
+
+/** Fails typecheck when a method type has no member in MethodFields. */
+type CoversEveryType<T extends MethodType> = [MethodType] extends [T] ? true : never
+export const methodFieldsCoverEveryType: CoversEveryType<MethodFields['type']> = true
+
+type WithFields<Base> = MethodFields extends infer F ? (F extends MethodFields ? Base & F : never) : never
+
+export type MethodRecord = WithFields<{
   readonly id: number
   readonly accountId: number
-  readonly type: MethodType
   readonly label: string
-  readonly destination: string | null
-  readonly secretEnc: string | null
-  readonly totp: TotpParams | null
-  readonly lastUsedStep: number | null
   readonly preferred: boolean
   readonly createdAt: number
   readonly lastUsedAt: number | null
-}
+}>
 
-export interface NewMethod {
+export type NewMethod = WithFields<{
   readonly accountId: number
-  readonly type: MethodType
   readonly label: string
-  readonly destination: string | null
-  readonly secretEnc: string | null
-  readonly totp: TotpParams | null
-  readonly lastUsedStep: number | null
   readonly preferred: boolean
   readonly createdAt: number
-}
+}>
 
 export interface MethodRepo {
   listActive(accountId: number): MethodRecord[]
@@ -54,20 +76,15 @@ export interface MethodRepo {
   typesFor(accountIds: readonly number[]): Map<number, MethodType[]>
 }
 
-export interface EnrollmentRecord {
+export type EnrollmentRecord = WithFields<{
   readonly id: string
   readonly accountId: number
-  readonly type: MethodType
   readonly label: string
-  readonly destination: string | null
-  readonly secretEnc: string | null
-  readonly totp: TotpParams | null
-  readonly lastUsedStep: number | null
   readonly verifiedAt: number | null
   readonly recoveryBatch: string | null
   readonly createdAt: number
   readonly expiresAt: number
-}
+}>
 
 export interface EnrollmentRepo {
   insert(enrollment: EnrollmentRecord): void

@@ -1,4 +1,5 @@
-import type { MethodKind, Role } from '../domain/mfa-policy'
+import { traitsOf, type MethodType } from '../../shared/method-types'
+import type { Role } from '../domain/mfa-policy'
 import type { MfaDeps } from './mfa-deps'
 
 /**
@@ -10,7 +11,7 @@ import type { MfaDeps } from './mfa-deps'
 
 /** What matters of a role's rules here. */
 export interface RoleReach {
-  readonly allowedMethods: readonly MethodKind[]
+  readonly allowedMethods: readonly MethodType[]
   readonly required: boolean
 }
 
@@ -33,8 +34,10 @@ export interface Stranded {
 
 const roles: readonly Role[] = ['admin', 'user']
 
-function works(state: SiteState, type: MethodKind): boolean {
-  return type === 'totp' || state.providers[type]
+/** A type works when it needs no provider, or its provider is configured. */
+function works(state: SiteState, type: MethodType): boolean {
+  const provider = traitsOf(type).provider
+  return provider === null || state.providers[provider]
 }
 
 export function roleHasWorkingMethod(state: SiteState, role: Role): boolean {

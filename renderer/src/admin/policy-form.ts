@@ -1,4 +1,5 @@
 import type { FieldError } from '../../../electron/shared/errors'
+import { isStrong, methodTypes as allMethodTypes } from '../../../electron/shared/method-types'
 import type { PolicyDocument, PolicyOverride, PolicyRules, PolicyView } from '../../../electron/shared/policy-schemas'
 
 /**
@@ -49,7 +50,7 @@ export const ruleKeys: readonly RuleKey[] = [
   'allowRemovingLastMethod',
 ]
 
-export const methodTypes: readonly MethodType[] = ['totp', 'email', 'sms']
+export const methodTypes: readonly MethodType[] = allMethodTypes
 export const enforcements: readonly Enforcement[] = ['optional', 'prompt', 'required']
 export const totpAlgorithms: readonly TotpAlgorithm[] = ['sha1', 'sha256', 'sha512']
 export const totpDigitOptions: readonly TotpDigits[] = [6, 8]
@@ -138,8 +139,8 @@ function checkRule(draft: RulesDraft, key: RuleKey): string | null {
   switch (key) {
     case 'allowedMethods':
       if (draft.allowedMethods.length === 0) return 'allowedMethods'
-      // S8: strong methods only leaves only authenticator apps.
-      return draft.strongMethodsOnly && !draft.allowedMethods.includes('totp') ? 'strongLeavesNone' : null
+      // S8: strong methods only leaves only the strong types (authenticator apps).
+      return draft.strongMethodsOnly && !draft.allowedMethods.some(isStrong) ? 'strongLeavesNone' : null
     case 'totpAlgorithms':
       return draft.totpAlgorithms.length === 0 ? 'totpAlgorithms' : null
     case 'totpDigits':

@@ -1,3 +1,4 @@
+import { traitsOf } from '../../../electron/shared/method-types'
 import type { MethodView } from '../../../electron/shared/mfa-schemas'
 import type { Translator } from '../i18n/error-text'
 
@@ -7,7 +8,7 @@ import type { Translator } from '../i18n/error-text'
  * ("Work email (a•••a@example.org)"). Labels are the person's own words.
  */
 export function typeName(tr: Pick<Translator, 't'>, type: MethodView['type']): string {
-  return tr.t(`methodTypes.${type}`)
+  return tr.t(traitsOf(type).catalogue.name)
 }
 
 export function methodLine(tr: Pick<Translator, 't'>, method: Pick<MethodView, 'label' | 'destination'>): string {

@@ -6,6 +6,7 @@ import {
   type RouteRecordSingleView,
   type RouterHistory,
 } from 'vue-router'
+import { methodTypes } from '../../../electron/shared/method-types'
 import { useAppStateStore } from '../stores/app-state-store'
 import { useSessionStore } from '../stores/session-store'
 import { useSignInChallengeStore } from '../stores/sign-in-challenge-store'
@@ -74,7 +75,7 @@ const routes: RouteRecordRaw[] = [
   }),
   ...pages('enroll', {
     'mfa-choose': ['/account/mfa/setup', MfaChooseView, 'mfaChoose.title'],
-    'mfa-setup': ['/account/mfa/setup/:type(totp|email|sms)', MfaSetupView, 'wizard.pageTitle', true],
+    'mfa-setup': [`/account/mfa/setup/:type(${methodTypes.join('|')})`, MfaSetupView, 'wizard.pageTitle', true],
   }),
   // Administrators only (the main process checks the role on every call too).
   ...pages('admin', {

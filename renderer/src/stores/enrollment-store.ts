@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref, watch } from 'vue'
+import { traitsOf, unhandledType, type WizardStep } from '../../../electron/shared/method-types'
 import * as client from '../api/keyhold-client'
 import type { EnrollmentView, MethodView, SentCode } from '../api/keyhold-client'
 import { isKeyholdError } from '../api/keyhold-error'
@@ -18,7 +19,13 @@ import { useSessionStore } from './session-store'
  * Recovery codes live here only between "Next Step" and "Enable", to be shown
  * once (S11), and are dropped when the wizard ends.
  */
-export type EnrollmentStep = 'password' | 'destination' | 'code' | 'recovery' | 'enable'
+export type EnrollmentStep = WizardStep | 'recovery'
+
+/** The wizard step before `which` for this type: the steps come from the type table. */
+export function stepBefore(type: MethodType, which: WizardStep): WizardStep {
+  const steps = traitsOf(type).wizardSteps
+  return steps[steps.indexOf(which) - 1] ?? steps[0]
+}
 /** Why the main process no longer has this setup. */
 export type EnrollmentEnd = 'expired' | 'tooManyCodes' | 'recoveryCodesChanged'
 export type DestinationInput = { readonly email: string } | { readonly phone: string }
@@ -107,19 +114,26 @@ export const useEnrollmentStore = defineStore('enrollment', () => {
     const kind = requireType()
     await client.confirmPassword({ password })
     ended.value = null
-    if (kind === 'totp') {
-      await discard()
-      enrollment.value = await withStepUp(() => client.beginEnrollment({ type: 'totp', label }))
-      step.value = 'code'
-    } else {
-      step.value = 'destination'
+    // Exhaustive: a new type fails typecheck until the wizard knows how it begins.
+    switch (kind) {
+      case 'totp':
+        await discard()
+        enrollment.value = await withStepUp(() => client.beginEnrollment({ type: 'totp', label }))
+        step.value = 'code'
+        return
+      case 'email':
+      case 'sms':
+        step.value = 'destination'
+        return
+      default:
+        unhandledType(kind)
     }
   }
 
   /** Email/SMS: "Send Code" starts the enrollment (the engine sends the first code). */
   async function sendCode(destination: DestinationInput, label: string): Promise<SentCode> {
     const kind = requireType()
-    if (kind === 'totp') throw new Error('An authenticator app needs no code to be sent')
+    if (traitsOf(kind).provider === null) throw new Error('This method needs no code to be sent')
     await discard()
     ended.value = null
     const input =
@@ -168,7 +182,7 @@ export const useEnrollmentStore = defineStore('enrollment', () => {
         return
       case 'code':
         await discard()
-        step.value = type.value === 'totp' ? 'password' : 'destination'
+        step.value = type.value === null ? 'password' : stepBefore(type.value, 'code')
         return
       case 'recovery':
       case 'enable':

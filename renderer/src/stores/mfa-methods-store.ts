@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref, watch } from 'vue'
+import { methodTypes, type MethodType } from '../../../electron/shared/method-types'
 import type { MethodView, MfaOverview } from '../../../electron/shared/mfa-schemas'
 import * as client from '../api/keyhold-client'
 import { useStepUp } from '../composables/use-step-up'
@@ -14,7 +15,7 @@ import { useSessionStore } from './session-store'
  * New recovery codes are returned to the caller and never kept here: they are
  * shown once (S11).
  */
-export type MethodType = MethodView['type']
+export type { MethodType }
 
 export interface DraftMethod {
   readonly id: number
@@ -74,7 +75,7 @@ export const useMfaMethodsStore = defineStore('mfa-methods', () => {
     return codes
   }
 
-  function addDraft(type: MethodType = 'totp'): DraftMethod {
+  function addDraft(type: MethodType = methodTypes[0]): DraftMethod {
     const draft: DraftMethod = { id: nextDraftId++, type }
     drafts.value = [...drafts.value, draft]
     return draft

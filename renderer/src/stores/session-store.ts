@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
+import { traitsOf } from '../../../electron/shared/method-types'
 import type { MethodView } from '../../../electron/shared/mfa-schemas'
 import type { SessionView } from '../../../electron/shared/schemas'
 import * as client from '../api/keyhold-client'
@@ -52,7 +53,7 @@ export const useSessionStore = defineStore('session', () => {
   /** What "Add" and the setup page offer: the allowed types, less SMS when the site texts no country at all. */
   const setupChoices = computed<readonly MethodType[]>(() =>
     allowedMethods.value.filter(
-      (type) => type !== 'sms' || smsCountries.value === null || smsCountries.value.length > 0,
+      (type) => traitsOf(type).provider !== 'sms' || smsCountries.value === null || smsCountries.value.length > 0,
     ),
   )
 

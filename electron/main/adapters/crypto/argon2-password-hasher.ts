@@ -39,8 +39,7 @@ function sameParams(a: Argon2Params, b: Argon2Params): boolean {
 
 export function createArgon2PasswordHasher(params: Argon2Params = argon2Params): Argon2PasswordHasher {
   let decoy: Promise<string> | undefined = sameParams(params, argon2Params) ? Promise.resolve(defaultDecoy) : undefined
-  const decoyHash = () =>
-    (decoy ??= hash(randomBytes(32).toString('base64'), { algorithm: argon2id, ...params }))
+  const decoyHash = () => (decoy ??= hash(randomBytes(32).toString('base64'), { algorithm: argon2id, ...params }))
 
   async function verifyDecoy(password: string): Promise<false> {
     try {

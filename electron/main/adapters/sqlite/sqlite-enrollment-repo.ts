@@ -1,18 +1,11 @@
-import type { EnrollmentRecord, EnrollmentRepo, MethodType, TotpAlgorithm } from '../../services/mfa-ports'
+import type { EnrollmentRecord, EnrollmentRepo } from '../../services/mfa-ports'
+import { fieldsOfRow, rowOfFields, type MethodFieldsRow } from './method-fields-row'
 import type { SqliteDatabase } from './open-database'
-import { totpParamsOf } from './sqlite-method-repo'
 
-interface EnrollmentRow {
+interface EnrollmentRow extends MethodFieldsRow {
   id: string
   account_id: number
-  type: MethodType
   label: string
-  destination: string | null
-  secret_enc: string | null
-  algorithm: TotpAlgorithm | null
-  digits: number | null
-  period: number | null
-  last_used_step: number | null
   verified_at: number | null
   recovery_batch: string | null
   created_at: number
@@ -23,16 +16,12 @@ function toRecord(row: EnrollmentRow): EnrollmentRecord {
   return {
     id: row.id,
     accountId: row.account_id,
-    type: row.type,
     label: row.label,
-    destination: row.destination,
-    secretEnc: row.secret_enc,
-    totp: totpParamsOf(row),
-    lastUsedStep: row.last_used_step,
     verifiedAt: row.verified_at,
     recoveryBatch: row.recovery_batch,
     createdAt: row.created_at,
     expiresAt: row.expires_at,
+    ...fieldsOfRow(row),
   }
 }
 
@@ -61,10 +50,14 @@ export function createSqliteEnrollmentRepo(db: SqliteDatabase): EnrollmentRepo {
   return {
     insert: (e) =>
       void insert.run({
-        ...e,
-        algorithm: e.totp?.algorithm ?? null,
-        digits: e.totp?.digits ?? null,
-        period: e.totp?.period ?? null,
+        id: e.id,
+        accountId: e.accountId,
+        label: e.label,
+        verifiedAt: e.verifiedAt,
+        recoveryBatch: e.recoveryBatch,
+        createdAt: e.createdAt,
+        expiresAt: e.expiresAt,
+        ...rowOfFields(e),
       }),
     find: (accountId, id) => {
       const row = find.get(accountId, id)

@@ -1,44 +1,25 @@
-import type { MethodRecord, MethodRepo, MethodType, TotpAlgorithm, TotpParams } from '../../services/mfa-ports'
+import type { MethodRecord, MethodRepo, MethodType } from '../../services/mfa-ports'
+import { fieldsOfRow, rowOfFields, typeOfRow, type MethodFieldsRow } from './method-fields-row'
 import type { SqliteDatabase } from './open-database'
 
-interface MethodRow {
+interface MethodRow extends MethodFieldsRow {
   id: number
   account_id: number
-  type: MethodType
   label: string
-  destination: string | null
-  secret_enc: string | null
-  algorithm: TotpAlgorithm | null
-  digits: number | null
-  period: number | null
-  last_used_step: number | null
   preferred: number
   created_at: number
   last_used_at: number | null
-}
-
-export function totpParamsOf(row: {
-  algorithm: TotpAlgorithm | null
-  digits: number | null
-  period: number | null
-}): TotpParams | null {
-  if (row.algorithm === null || row.digits === null) return null
-  return { algorithm: row.algorithm, digits: row.digits === 8 ? 8 : 6, period: 30 }
 }
 
 function toRecord(row: MethodRow): MethodRecord {
   return {
     id: row.id,
     accountId: row.account_id,
-    type: row.type,
     label: row.label,
-    destination: row.destination,
-    secretEnc: row.secret_enc,
-    totp: totpParamsOf(row),
-    lastUsedStep: row.last_used_step,
     preferred: row.preferred === 1,
     createdAt: row.created_at,
     lastUsedAt: row.last_used_at,
+    ...fieldsOfRow(row),
   }
 }
 
@@ -70,7 +51,7 @@ export function createSqliteMethodRepo(db: SqliteDatabase): MethodRepo {
   )
 
   // One read for a page of accounts: the ids go in as a JSON array.
-  const typesOfPage = db.prepare<[string], { account_id: number; type: MethodType }>(
+  const typesOfPage = db.prepare<[string], { account_id: number; type: string }>(
     `SELECT account_id, type FROM mfa_methods WHERE account_id IN (SELECT value FROM json_each(?))
      ORDER BY account_id, created_at, id`,
   )
@@ -84,10 +65,10 @@ export function createSqliteMethodRepo(db: SqliteDatabase): MethodRepo {
     countActive: (accountId) => count.get(accountId)!.n,
     insert: (method) => {
       const info = insert.run({
-        ...method,
-        algorithm: method.totp?.algorithm ?? null,
-        digits: method.totp?.digits ?? null,
-        period: method.totp?.period ?? null,
+        accountId: method.accountId,
+        label: method.label,
+        createdAt: method.createdAt,
+        ...rowOfFields(method),
         preferred: method.preferred ? 1 : 0,
       })
       return toRecord(byId.get(Number(info.lastInsertRowid))!)
@@ -105,11 +86,12 @@ export function createSqliteMethodRepo(db: SqliteDatabase): MethodRepo {
       const types = new Map<number, MethodType[]>()
       for (const row of typesOfPage.all(JSON.stringify(accountIds))) {
         const own = types.get(row.account_id) ?? []
-        if (!own.includes(row.type)) own.push(row.type)
+        const type = typeOfRow(row.type)
+        if (!own.includes(type)) own.push(type)
         types.set(row.account_id, own)
       }
       return types
     },
-    typesByAccount: () => new Map(types.all().map((row) => [row.account_id, row.types.split(',') as MethodType[]])),
+    typesByAccount: () => new Map(types.all().map((row) => [row.account_id, row.types.split(',').map(typeOfRow)])),
   }
 }

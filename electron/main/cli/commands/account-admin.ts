@@ -1,4 +1,6 @@
+import { methodTypes } from '../../../shared/method-types'
 import { schemas } from '../../../shared/schemas'
+import { serverMethodTraits } from '../../domain/method-traits'
 import { CliError, flagOption, stringOption, UsageError, type CommandDefinition } from '../command'
 import { withKeyhold } from '../open-data-dir'
 import { formatFields, formatTable, shortTime } from '../output'
@@ -109,9 +111,7 @@ const coverage: CommandDefinition = {
           ['Invited', String(report.byState.invited)],
           ['In grace period', String(report.byState.grace)],
           ['Past deadline', String(report.byState.overdue)],
-          ['Authenticator app', String(report.byMethod.totp)],
-          ['Email', String(report.byMethod.email)],
-          ['Text message', String(report.byMethod.sms)],
+          ...methodTypes.map((t): [string, string] => [serverMethodTraits[t].displayName, String(report.byMethod[t])]),
           ['Locked', String(report.locked)],
           ['Disabled', String(report.disabled)],
         ])}\n\n${late}`,

@@ -1,4 +1,6 @@
 import type { z } from 'zod'
+import { isMethodType, methodTypes, unhandledType } from '../../../shared/method-types'
+import { serverMethodTraits } from '../../domain/method-traits'
 import {
   beginEnrollmentSchema,
   mfaRequests,
@@ -12,7 +14,7 @@ import { isAppError } from '../../domain/app-error'
 import type { AccountRecord } from '../../services/ports'
 import { CliError, flagOption, stringOption, UsageError, type CommandContext, type CommandDefinition } from '../command'
 import { withKeyhold } from '../open-data-dir'
-import { formatFields, formatTable, shortTime } from '../output'
+import { formatFields, formatTable, orList, shortTime } from '../output'
 
 /**
  * `keyhold mfa …`: an operator manages an account's sign-in methods. S15: the
@@ -84,14 +86,8 @@ export function toMethodJson(view: MethodView): MethodJson {
   }
 }
 
-const typeNames: Record<MethodView['type'], string> = {
-  totp: 'authenticator app',
-  email: 'email',
-  sms: 'text message',
-}
-
 function describeMethod(view: MethodView): string {
-  return `"${view.label}" (${typeNames[view.type]}${view.destination ? `, ${view.destination}` : ''})`
+  return `"${view.label}" (${serverMethodTraits[view.type].displayName.toLowerCase()}${view.destination ? `, ${view.destination}` : ''})`
 }
 
 function methodIdArg(value: string, command: CommandDefinition): number {
@@ -163,6 +159,10 @@ function beginInput(context: CommandContext): BeginEnrollmentInput {
     if (wrong) throw new UsageError(`--${wrong} does not go with --type ${what}`, enrollBegin)
   }
   const label = stringOption(options, 'label')
+  if (type === undefined) {
+    throw new UsageError(`mfa enroll begin needs ${orList(methodTypes.map((t) => `--type ${t}`))}`, enrollBegin)
+  }
+  if (!isMethodType(type)) throw new UsageError(`--type must be ${orList(methodTypes)}, not "${type}"`, enrollBegin)
   switch (type) {
     case 'totp': {
       refuse(['email', 'phone'], 'totp')
@@ -193,10 +193,8 @@ function beginInput(context: CommandContext): BeginEnrollmentInput {
       if (phone === undefined) throw new UsageError('--type sms needs --phone +NUMBER', enrollBegin)
       return checkInput(beginEnrollmentSchema, { type, phone, label }, enrollOptionNames)
     }
-    case undefined:
-      throw new UsageError('mfa enroll begin needs --type totp, --type email or --type sms', enrollBegin)
     default:
-      throw new UsageError(`--type must be totp, email or sms, not "${type}"`, enrollBegin)
+      return unhandledType(type)
   }
 }
 
