@@ -612,7 +612,8 @@ describe('keyhold audit list / verify', () => {
     const run = await cli(['audit', 'list', '--limit', '1000', '--json'])
     const { entries } = okJson<{ entries: Entry[] }>(run)
     expect(entries.length).toBeGreaterThan(10)
-    for (const entry of entries) expect(Object.keys(entry)).toEqual(['id', 'at', 'actor', 'event', 'account', 'detail'])
+    for (const entry of entries)
+      expect(Object.keys(entry)).toEqual(['id', 'at', 'actor', 'event', 'account', 'accountId', 'detail'])
     expect(entries.map((e) => e.id)).toEqual([...entries.map((e) => e.id)].sort((a, b) => b - a))
     const events = entries.map((e) => e.event)
     for (const event of [
