@@ -1,5 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
+import { resolve } from 'node:path'
+
+const projectModules = resolve(import.meta.dirname, '../../../node_modules')
 
 /**
  * A worker process forked from a built worker file (build-worker.ts), with its
@@ -35,6 +38,10 @@ export function forkWorker(file: string, args: readonly string[]): WorkerProcess
   // execArgv: [] so vitest's own loader flags are not passed on to plain Node.
   const child = fork(file, [...args], {
     execArgv: [],
+    // The worker file lives in a temp folder, so a package the product loads lazily with
+    // createRequire (the common-password list, otplib) would not be found from there; the built
+    // app finds them from out/ inside the project. NODE_PATH points the lookup at the project's.
+    env: { ...process.env, NODE_PATH: projectModules },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     serialization: 'json',
   })
